@@ -1,0 +1,65 @@
+"""`make bench`: runs every benchmarks/bench_*.py and writes docs/benchmarks.md.
+
+Each benchmark module has ``run() -> str`` returning a markdown section. Benchmarks are
+measurements, never assertions.
+"""
+
+import datetime as dt
+import importlib.util
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def machine() -> str:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    load = os.getloadavg()
+    return (
+        f"{platform.node()}: {os.cpu_count()} cores ({cpu}), {mem:.0f} GiB, "
+        f"Python {platform.python_version()}, load average at start {load[0]:.2f}"
+    )
+
+
+def main() -> None:
+    only = set(sys.argv[1:])
+    sections = []
+    for path in sorted((ROOT / "benchmarks").glob("bench_*.py")):
+        if only and path.stem not in only:
+            continue
+        spec = importlib.util.spec_from_file_location(path.stem, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        print(f"running {path.stem} ...", flush=True)
+        sections.append(module.run())
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
+    ).stdout.strip()
+    text = "\n".join(
+        [
+            "# Benchmarks",
+            "",
+            f"Written by `make bench` on {dt.date.today():%-d %B %Y} at commit `{commit}`.",
+            f"Machine: {machine()}.",
+            "The machine is shared and noisy: compare figures as ratios within one run.",
+            "",
+            *sections,
+        ]
+    )
+    (ROOT / "docs" / "benchmarks.md").write_text(text + "\n")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,43 @@
+"""NHS Number: normalising what partners send, and the Modulus 11 check.
+
+Shared by ingest (to decide whether a number may be used for linkage) and by the synthetic
+generator (to make valid and deliberately invalid numbers), so it lives in ``core``.
+"""
+
+import re
+
+_SEPARATORS = re.compile(r"[\s\-./]+")
+_WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)
+
+
+def normalise(raw: str | None) -> str:
+    """Strip spaces, dashes, dots and slashes; keep anything else so bad input stays visible."""
+    if raw is None:
+        return ""
+    return _SEPARATORS.sub("", str(raw).strip())
+
+
+def check_digit(first_nine: str) -> int | None:
+    """The Modulus 11 check digit for nine digits, or None where no valid number exists (10)."""
+    total = sum(int(d) * w for d, w in zip(first_nine, _WEIGHTS, strict=True))
+    digit = 11 - (total % 11)
+    if digit == 11:
+        return 0
+    if digit == 10:
+        return None
+    return digit
+
+
+def is_valid(number: str) -> bool:
+    """True for ten digits whose last digit is the Modulus 11 check digit of the first nine."""
+    if len(number) != 10 or not number.isascii() or not number.isdigit():
+        return False
+    expected = check_digit(number[:9])
+    return expected is not None and expected == int(number[9])
+
+
+def formatted(number: str) -> str:
+    """``943 476 5919``: how people read NHS Numbers aloud and on letters."""
+    if len(number) == 10 and number.isdigit():
+        return f"{number[:3]} {number[3:6]} {number[6:]}"
+    return number

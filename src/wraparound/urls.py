@@ -1,0 +1,8 @@
+"""Top-level URLs: each capability mounts its own."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("wraparound.record.urls")),
+    path("", include("wraparound.governance.urls")),
+]
