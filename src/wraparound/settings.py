@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "wraparound.sources",
     "wraparound.identity",
     "wraparound.governance",
+    "wraparound.plans",
     "wraparound.record",
     "wraparound.synthetic",
 ]
