@@ -1,0 +1,1 @@
+"""What the team records with and about the person (what matters to them, who matters)."""
