@@ -1,0 +1,259 @@
+"""Ingest speed: demographic and activity CSV rows/s and FHIR NDJSON resources/s.
+
+Generates its own synthetic feeds (no generator app needed), then runs the real command,
+``wraparound ingest --json``, in a subprocess against a fresh database, twice: the first run
+accepts everything, the second finds everything unchanged. Timings are wall-clock for the whole
+command (Django start-up included), so they understate the steady rate slightly.
+
+SQLite always; PostgreSQL too when ``BENCH_DATABASE_URL`` is set (sources named ``bench-*``
+are created there and deleted afterwards).
+
+    .venv/bin/python benchmarks/run.py bench_ingest
+    BENCH_CSV_ROWS=200000 BENCH_FHIR_RESOURCES=30000 (defaults)
+"""
+
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WRAPAROUND = [sys.executable, "-m", "wraparound.manage"]
+CSV_ROWS = int(os.environ.get("BENCH_CSV_ROWS", "200000"))
+ACTIVITY_ROWS = int(os.environ.get("BENCH_ACTIVITY_ROWS", "100000"))
+FHIR_RESOURCES = int(os.environ.get("BENCH_FHIR_RESOURCES", "30000"))
+
+GIVEN = ["Ann", "Bob", "Cyril", "Dawn", "Eve", "Farah", "Gwen", "Hamza", "Iris", "Jack"]
+FAMILY = ["Smith", "Jones", "Patel", "Khan", "Brown", "Taylor", "Wilson", "O'Neill", "Evans"]
+
+
+def _nhs_number(rng: random.Random) -> str:
+    while True:
+        first = f"{rng.randrange(10**8, 10**9)}"
+        total = sum(int(d) * w for d, w in zip(first, range(10, 1, -1), strict=True))
+        check = 11 - total % 11
+        if check == 11:
+            check = 0
+        if check != 10:
+            return first + str(check)
+
+
+def write_demographic_csv(path: Path, rows: int, seed: int = 1) -> None:
+    rng = random.Random(seed)
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(
+            "source_record_id,nhs_number,given_name,family_name,date_of_birth,sex,"
+            "postcode,address,phone,ethnicity\n"
+        )
+        for i in range(rows):
+            out.write(
+                f"P{i:07d},{_nhs_number(rng)},{rng.choice(GIVEN)},{rng.choice(FAMILY)},"
+                f"{rng.randint(1925, 2020)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d},"
+                f"{rng.choice(['female', 'male'])},LS{rng.randint(1, 29)} {rng.randint(1, 9)}"
+                f"{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')},"
+                f'"{rng.randint(1, 200)} Long Lane, Leeds",0113 {rng.randint(1000000, 9999999)},'
+                f"{rng.choice(['A', 'B', 'C', 'D'])}\n"
+            )
+
+
+def write_activity_csv(path: Path, rows: int, seed: int = 2) -> None:
+    rng = random.Random(seed)
+    kinds = ["rent_arrears", "repair", "tenancy_visit"]
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(
+            "event_id,source_record_id,date,kind,text,status,amount,category,"
+            "worker_name,worker_role,worker_team,worker_phone\n"
+        )
+        for i in range(rows):
+            out.write(
+                f"E{i:07d},P{rng.randrange(CSV_ROWS):07d},"
+                f"20{rng.randint(18, 25)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d},"
+                f"{rng.choice(kinds)},Visited about the boiler and rent,open,"
+                f"{rng.randint(0, 900)}.50,,Sam Officer,Housing officer,North team,0113 4960000\n"
+            )
+
+
+def write_fhir_ndjson(path: Path, resources: int, seed: int = 3) -> None:
+    rng = random.Random(seed)
+    patients = max(1, resources // 6)
+    with open(path, "w", encoding="utf-8") as out:
+        for i in range(resources):
+            if i < patients:
+                resource = {
+                    "resourceType": "Patient",
+                    "id": f"pat-{i}",
+                    "identifier": [
+                        {"system": "https://fhir.nhs.uk/Id/nhs-number", "value": _nhs_number(rng)}
+                    ],
+                    "name": [
+                        {
+                            "use": "official",
+                            "family": rng.choice(FAMILY),
+                            "given": [rng.choice(GIVEN)],
+                        }
+                    ],
+                    "gender": rng.choice(["female", "male"]),
+                    "birthDate": f"{rng.randint(1925, 2020)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}",
+                    "address": [
+                        {"line": ["1 Long Lane"], "city": "Leeds", "postalCode": "LS1 4AP"}
+                    ],
+                    "telecom": [{"system": "phone", "value": "0113 4960001"}],
+                }
+            else:
+                subject = {"reference": f"Patient/pat-{rng.randrange(patients)}"}
+                when = f"20{rng.randint(10, 25)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}T10:00:00+00:00"
+                shape = i % 3
+                if shape == 0:
+                    resource = {
+                        "resourceType": "Encounter",
+                        "id": f"enc-{i}",
+                        "status": "finished",
+                        "class": {
+                            "system": "http://terminology.hl7.org/CodeSystem/v3-ActCode",
+                            "code": rng.choice(["AMB", "EMER", "IMP"]),
+                        },
+                        "type": [
+                            {
+                                "coding": [
+                                    {
+                                        "system": "http://snomed.info/sct",
+                                        "code": "185345009",
+                                        "display": "Encounter for symptom",
+                                    }
+                                ]
+                            }
+                        ],
+                        "subject": subject,
+                        "participant": [{"individual": {"display": "Dr Ada Lovelace"}}],
+                        "period": {"start": when, "end": when},
+                        "serviceProvider": {"display": "Leeds General Infirmary"},
+                    }
+                elif shape == 1:
+                    resource = {
+                        "resourceType": "Observation",
+                        "id": f"obs-{i}",
+                        "status": "final",
+                        "code": {
+                            "coding": [
+                                {
+                                    "system": "http://loinc.org",
+                                    "code": "29463-7",
+                                    "display": "Body weight",
+                                }
+                            ]
+                        },
+                        "subject": subject,
+                        "effectiveDateTime": when,
+                        "valueQuantity": {"value": rng.randint(40, 120), "unit": "kg"},
+                    }
+                else:
+                    resource = {
+                        "resourceType": "Condition",
+                        "id": f"cond-{i}",
+                        "clinicalStatus": {
+                            "coding": [
+                                {
+                                    "system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
+                                    "code": "active",
+                                }
+                            ]
+                        },
+                        "code": {
+                            "coding": [
+                                {
+                                    "system": "http://snomed.info/sct",
+                                    "code": rng.choice(["38341003", "35489007", "44054006"]),
+                                    "display": "Condition",
+                                }
+                            ]
+                        },
+                        "subject": subject,
+                        "onsetDateTime": when,
+                    }
+            out.write(json.dumps(resource) + "\n")
+
+
+def _run(args: list[str], env: dict) -> tuple[float, dict]:
+    started = time.perf_counter()
+    done = subprocess.run(
+        [*WRAPAROUND, *args], env=env, capture_output=True, text=True, check=False
+    )
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed: {done.stderr[-2000:]}")
+    last = done.stdout.strip().splitlines()[-1] if "--json" in args else "{}"
+    return elapsed, json.loads(last)
+
+
+def _measure(label: str, database_url: str, feeds: list[tuple[str, str, Path, int]]) -> list[str]:
+    env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT / "src")}
+    _run(["migrate", "--no-input", "-v0"], env)
+    lines = []
+    for source, partner, path, count in feeds:
+        first, counts = _run(
+            ["ingest", "--source", source, "--partner", partner, "--json", str(path)], env
+        )
+        again, counts_again = _run(
+            ["ingest", "--source", source, "--partner", partner, "--json", str(path)], env
+        )
+        lines.append(
+            f"| {label} | {path.name} | {count:,} | {first:.1f} s | **{count / first:,.0f}/s** "
+            f"| {again:.1f} s ({count / again:,.0f}/s) | {counts['accepted']:,} accepted, "
+            f"{counts_again['unchanged']:,} unchanged |"
+        )
+    return lines
+
+
+def run() -> str:
+    stamp = time.strftime("%H%M%S")
+    with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
+        tmp_path = Path(tmp)
+        people = tmp_path / "people.csv"
+        activity = tmp_path / "activity.csv"
+        fhir = tmp_path / "fhir.ndjson"
+        write_demographic_csv(people, CSV_ROWS)
+        write_activity_csv(activity, ACTIVITY_ROWS)
+        write_fhir_ndjson(fhir, FHIR_RESOURCES)
+        feeds = [
+            (f"bench-gp-{stamp}", "gp", people, CSV_ROWS),
+            (f"bench-gp-{stamp}", "gp", activity, ACTIVITY_ROWS),
+            (f"bench-acute-{stamp}", "acute", fhir, FHIR_RESOURCES),
+        ]
+        rows = _measure("SQLite", f"sqlite:///{tmp_path / 'bench.sqlite3'}", feeds)
+        pg_url = os.environ.get("BENCH_DATABASE_URL", "").strip()
+        if pg_url:
+            rows += _measure("PostgreSQL", pg_url, feeds)
+            env = {**os.environ, "DATABASE_URL": pg_url, "PYTHONPATH": str(ROOT / "src")}
+            cleanup = (
+                "from wraparound.sources.models import *;"
+                f"s=Source.objects.filter(name__endswith='-{stamp}', name__startswith='bench-');"
+                "QuarantinedRow.objects.filter(source__in=s).delete();"
+                "Event.objects.filter(source__in=s).delete();"
+                "SourceRecord.objects.filter(source__in=s).delete();"
+                "IngestRun.objects.filter(source__in=s).delete(); s.delete()"
+            )
+            _run(["shell", "-c", cleanup], env)
+    return "\n".join(
+        [
+            "## Ingest (`bench_ingest`)",
+            "",
+            "Command: `.venv/bin/python benchmarks/run.py bench_ingest` (set `BENCH_DATABASE_URL` "
+            "to add PostgreSQL). Each feed is ingested by `wraparound ingest --json` in a fresh "
+            "process; the first run accepts every row, the second finds every row unchanged. "
+            "FHIR figures include full R4B model validation of every resource (two worker "
+            "processes). Targets: CSV ≥ 20,000 rows/s, FHIR ≥ 3,000 resources/s.",
+            "",
+            "| database | file | rows/resources | first run | rate | re-run (unchanged) | outcome |",
+            "|---|---|---:|---:|---:|---:|---|",
+            *rows,
+            "",
+        ]
+    )
+
+
+if __name__ == "__main__":
+    print(run())

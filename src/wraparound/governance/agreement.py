@@ -1,0 +1,301 @@
+"""The information sharing agreement: loaded from the steward's YAML file and checked loudly.
+
+The agreement is a document people sign; ``agreement.yaml`` is its machine-readable twin, kept
+human-readable so the data steward can edit it and an auditor can read it. This module turns
+it into a frozen ``Agreement`` and refuses, with the key and line, anything it does not
+understand: a misspelt partner must never quietly widen or narrow what people see.
+
+``current()`` is cached per path and file modification time, so a steward's edit takes effect
+on the next request without a restart, and a broken edit fails loudly rather than silently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from wraparound.governance.roles import Role
+from wraparound.sources.models import Partner, SensitiveCategory
+
+PARTNERS = frozenset(Partner.values)
+CATEGORIES = frozenset(SensitiveCategory.values)
+ROLES = frozenset(Role.values)
+PROVENANCE_LEVELS = ("organisations", "full")
+
+
+class AgreementError(ImproperlyConfigured):
+    """The agreement file cannot be used; the message names the file, key and line."""
+
+
+@dataclass(frozen=True)
+class RoleRules:
+    role: str
+    description: str
+    detail_from: frozenset[str]
+    sensitive: frozenset[str]
+    provenance: str = "organisations"
+    all_people: bool = False
+
+
+@dataclass(frozen=True)
+class Party:
+    name: str
+    partner: str
+
+
+@dataclass(frozen=True)
+class Agreement:
+    path: str
+    version: str
+    effective_from: dt.date
+    title: str
+    steward_name: str
+    steward_contact: str
+    parties: tuple[Party, ...]
+    roles: dict[str, RoleRules]
+    sensitive_partners: dict[str, str] = field(default_factory=dict)
+    sensitive_sources: dict[str, str] = field(default_factory=dict)
+    break_glass_hours: float = 4
+    break_glass_min_reason: int = 20
+
+    def rules_for(self, role: str) -> RoleRules:
+        """Rules of a role; a role the agreement does not list may see nothing but the summary."""
+        return self.roles.get(
+            role,
+            RoleRules(role=role, description="", detail_from=frozenset(), sensitive=frozenset()),
+        )
+
+    @property
+    def ask_steward(self) -> str:
+        return f"Ask the data steward ({self.steward_name}, {self.steward_contact}) if you need it."
+
+
+# --- loading -----------------------------------------------------------------------------
+
+
+def _to_python(node: yaml.Node, path: str, lines: dict[str, int]):
+    """Turn a composed YAML node into plain Python, remembering the line of every key path."""
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        out = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            child = f"{path}.{key}" if path else key
+            lines[child] = key_node.start_mark.line + 1
+            if key in out:
+                raise AgreementError(f"duplicate key '{child}'")
+            out[key] = _to_python(value_node, child, lines)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_to_python(item, f"{path}[{i}]", lines) for i, item in enumerate(node.value)]
+    return yaml.SafeLoader(" ").construct_object(node, deep=True)
+
+
+class _Checker:
+    def __init__(self, path: str, lines: dict[str, int]):
+        self.path = path
+        self.lines = lines
+
+    def fail(self, key: str, message: str) -> AgreementError:
+        line = self.lines.get(key)
+        where = f"{self.path}, line {line}" if line else self.path
+        return AgreementError(f"Sharing agreement {where}: '{key}': {message}")
+
+    def text(self, data: dict, key: str, parent: str = "") -> str:
+        full = f"{parent}.{key}" if parent else key
+        value = data.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            raise self.fail(full if key in data else (parent or full), f"'{key}' is required")
+        if not isinstance(value, str | int | float):
+            raise self.fail(full, "must be text")
+        return str(value).strip()
+
+    def codes(self, data: dict, key: str, parent: str, allowed: frozenset[str], what: str):
+        full = f"{parent}.{key}"
+        if key not in data:
+            raise self.fail(parent, f"'{key}' is required (use [] for none)")
+        value = data[key] if data[key] is not None else []
+        if not isinstance(value, list):
+            raise self.fail(full, f"must be a list of {what}")
+        for i, item in enumerate(value):
+            if str(item) not in allowed:
+                raise self.fail(
+                    f"{full}[{i}]",
+                    f"unknown {what} '{item}' (known: {', '.join(sorted(allowed))})",
+                )
+        return frozenset(str(v) for v in value)
+
+
+def parse(text: str, path: str = "<agreement>") -> Agreement:
+    """Parse and validate agreement text; raises ``AgreementError`` naming the key and line."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f", line {mark.line + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise AgreementError(f"Sharing agreement {path}{line}: not valid YAML: {problem}") from None
+    if node is None:
+        raise AgreementError(f"Sharing agreement {path}: the file is empty")
+    lines: dict[str, int] = {}
+    data = _to_python(node, "", lines)
+    check = _Checker(path, lines)
+    if not isinstance(data, dict):
+        raise check.fail("", "the agreement must be a mapping of keys (version, roles, ...)")
+
+    known = {
+        "version",
+        "effective_from",
+        "title",
+        "data_steward",
+        "parties",
+        "sensitive_partners",
+        "sensitive_sources",
+        "break_glass",
+        "roles",
+    }
+    for key in data:
+        if key not in known:
+            raise check.fail(key, f"unknown key (known: {', '.join(sorted(known))})")
+
+    version = check.text(data, "version")
+    effective = data.get("effective_from")
+    if isinstance(effective, str):
+        try:
+            effective = dt.date.fromisoformat(effective)
+        except ValueError:
+            raise check.fail("effective_from", "must be a date like 2025-04-01") from None
+    if not isinstance(effective, dt.date):
+        raise check.fail("effective_from", "'effective_from' is required (a date like 2025-04-01)")
+    title = str(data.get("title") or "Information sharing agreement")
+
+    steward = data.get("data_steward")
+    if not isinstance(steward, dict):
+        raise check.fail("data_steward", "'data_steward' with 'name' and 'contact' is required")
+    steward_name = check.text(steward, "name", "data_steward")
+    steward_contact = check.text(steward, "contact", "data_steward")
+
+    parties = []
+    for i, party in enumerate(data.get("parties") or []):
+        key = f"parties[{i}]"
+        if not isinstance(party, dict):
+            raise check.fail(key, "each party needs 'name' and 'partner'")
+        partner = check.text(party, "partner", key)
+        if partner not in PARTNERS:
+            raise check.fail(f"{key}.partner", f"unknown partner '{partner}'")
+        parties.append(Party(name=check.text(party, "name", key), partner=partner))
+
+    sensitive_partners = _category_map(check, data, "sensitive_partners", PARTNERS, "partner")
+    sensitive_sources = _category_map(check, data, "sensitive_sources", None, "source")
+
+    bg = data.get("break_glass") or {}
+    if not isinstance(bg, dict):
+        raise check.fail("break_glass", "must have 'hours' and 'min_reason_length'")
+    hours = bg.get("hours", 4)
+    if not isinstance(hours, int | float) or not 0 < hours <= 72:
+        raise check.fail("break_glass.hours", "must be a number of hours between 0 and 72")
+    min_reason = bg.get("min_reason_length", 20)
+    if not isinstance(min_reason, int) or min_reason < 1:
+        raise check.fail("break_glass.min_reason_length", "must be a whole number, at least 1")
+
+    roles_data = data.get("roles")
+    if not isinstance(roles_data, dict) or not roles_data:
+        raise check.fail("roles", "'roles' is required: the rules for every role")
+    roles: dict[str, RoleRules] = {}
+    for role, rules in roles_data.items():
+        key = f"roles.{role}"
+        if role not in ROLES:
+            raise check.fail(key, f"unknown role '{role}' (known: {', '.join(sorted(ROLES))})")
+        if not isinstance(rules, dict):
+            raise check.fail(key, "needs 'detail_from' and 'sensitive'")
+        for rule_key in rules:
+            if rule_key not in {
+                "description",
+                "detail_from",
+                "sensitive",
+                "provenance",
+                "all_people",
+            }:
+                raise check.fail(f"{key}.{rule_key}", "unknown key")
+        provenance = str(rules.get("provenance", "organisations"))
+        if provenance not in PROVENANCE_LEVELS:
+            raise check.fail(f"{key}.provenance", f"must be one of {', '.join(PROVENANCE_LEVELS)}")
+        all_people = rules.get("all_people", False)
+        if not isinstance(all_people, bool):
+            raise check.fail(f"{key}.all_people", "must be true or false")
+        roles[role] = RoleRules(
+            role=role,
+            description=str(rules.get("description") or ""),
+            detail_from=check.codes(rules, "detail_from", key, PARTNERS, "partner"),
+            sensitive=check.codes(rules, "sensitive", key, CATEGORIES, "sensitive category"),
+            provenance=provenance,
+            all_people=all_people,
+        )
+    missing = sorted(ROLES - set(roles))
+    if missing:
+        raise check.fail(
+            "roles",
+            f"every role must be listed (use detail_from: [] for none); missing: {', '.join(missing)}",
+        )
+    return Agreement(
+        path=path,
+        version=version,
+        effective_from=effective,
+        title=title,
+        steward_name=steward_name,
+        steward_contact=steward_contact,
+        parties=tuple(parties),
+        roles=roles,
+        sensitive_partners=sensitive_partners,
+        sensitive_sources=sensitive_sources,
+        break_glass_hours=float(hours),
+        break_glass_min_reason=min_reason,
+    )
+
+
+def _category_map(check: _Checker, data: dict, key: str, allowed, what: str) -> dict[str, str]:
+    value = data.get(key) or {}
+    if not isinstance(value, dict):
+        raise check.fail(key, f"must map a {what} to a sensitive category")
+    out = {}
+    for name, category in value.items():
+        if allowed is not None and name not in allowed:
+            raise check.fail(f"{key}.{name}", f"unknown {what} '{name}'")
+        if str(category) not in CATEGORIES:
+            raise check.fail(f"{key}.{name}", f"unknown sensitive category '{category}'")
+        out[str(name)] = str(category)
+    return out
+
+
+def load(path: str | Path) -> Agreement:
+    """Read and validate an agreement file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise AgreementError(f"Sharing agreement {path}: cannot read it ({exc.strerror})") from None
+    return parse(text, str(path))
+
+
+_cache: dict[tuple[str, int], Agreement] = {}
+
+
+def current() -> Agreement:
+    """The agreement in force (``settings.WRAPAROUND_AGREEMENT``), re-read when the file changes."""
+    path = Path(settings.WRAPAROUND_AGREEMENT)
+    try:
+        mtime = path.stat().st_mtime_ns
+    except OSError as exc:
+        raise AgreementError(f"Sharing agreement {path}: cannot read it ({exc.strerror})") from None
+    key = (str(path), mtime)
+    agreement = _cache.get(key)
+    if agreement is None:
+        agreement = load(path)
+        _cache.clear()
+        _cache[key] = agreement
+    return agreement

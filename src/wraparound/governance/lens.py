@@ -1,0 +1,129 @@
+"""What one viewer may see of one person: the agreement applied to partner and category codes.
+
+Pure functions on codes, no database, so every rule can be read and tested in one place.
+
+Three levels of information about a person:
+
+- **identity** (name, age, NHS Number, address, contact): everyone with a legitimate
+  relationship.
+- **summary** (flags, who is involved, people who matter from partners): everyone with a
+  legitimate relationship, unless the item is in a sensitive category the role may not see or
+  comes from a partner or feed whose mere involvement is sensitive.
+- **detail** (timeline, problems): only from partners the role's ``detail_from`` lists, and
+  never in a sensitive category the role does not list.
+
+An item's categories are its own ``sensitive_category`` plus the category of its partner
+(``sensitive_partners``) and of its feed (``sensitive_sources``): everything from the mental
+health trust is mental health information, whatever it says.
+
+A person who **objects to sharing** is seen through their own choice: only items from the
+viewer's own kind of partner (a housing officer sees the housing record), the team's own notes,
+and safety flags (allergies, risk to staff: vital interests).
+
+**Naming**: a partner or feed is named to the viewer (in search results, provenance, the
+withheld note) only when its own categories are ones the viewer may see.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from wraparound.governance.agreement import Agreement, RoleRules
+from wraparound.sources.models import Partner
+
+GENERIC_WITHHELD = "Some other information is held about this person that your role cannot see."
+
+
+def partner_label(code: str) -> str:
+    try:
+        return Partner(code).label
+    except ValueError:
+        return Partner.OTHER.label
+
+
+@dataclass(frozen=True)
+class Lens:
+    agreement: Agreement
+    rules: RoleRules
+    own_partner: str
+    objection: bool = False
+
+    # --- categories -------------------------------------------------------------------------
+
+    def source_categories(self, partner: str, source_name: str) -> frozenset[str]:
+        found = set()
+        if partner in self.agreement.sensitive_partners:
+            found.add(self.agreement.sensitive_partners[partner])
+        if source_name in self.agreement.sensitive_sources:
+            found.add(self.agreement.sensitive_sources[source_name])
+        return frozenset(found)
+
+    def categories(self, partner: str, source_name: str, category: str) -> frozenset[str]:
+        found = set(self.source_categories(partner, source_name))
+        if category:
+            found.add(category)
+        return frozenset(found)
+
+    def categories_allowed(self, partner: str, source_name: str, category: str) -> bool:
+        return self.categories(partner, source_name, category) <= self.rules.sensitive
+
+    def _objection_allows(self, partner: str) -> bool:
+        return not self.objection or partner == self.own_partner
+
+    # --- the three questions ----------------------------------------------------------------
+
+    def may_name(self, partner: str, source_name: str) -> bool:
+        """May the viewer be told that this partner or feed knows the person?"""
+        return self.source_categories(
+            partner, source_name
+        ) <= self.rules.sensitive and self._objection_allows(partner)
+
+    def may_see_summary(
+        self, partner: str, source_name: str, category: str, *, safety: bool = False
+    ) -> bool:
+        """Flags, who is involved, people who matter: summary items from a partner."""
+        if not self.categories_allowed(partner, source_name, category):
+            return False
+        return safety or self._objection_allows(partner)
+
+    def may_see_detail(self, partner: str, source_name: str, category: str) -> bool:
+        """Timeline entries and problems."""
+        return (
+            partner in self.rules.detail_from
+            and self.categories_allowed(partner, source_name, category)
+            and self._objection_allows(partner)
+        )
+
+    def withheld_reason(self, partner: str, source_name: str, category: str) -> str | None:
+        """Why a detail item is withheld, as a key for the note: None if it is shown.
+
+        ``"objection"``; ``"partner:<code>"`` when the partner may be named;
+        ``"generic"`` when saying more would reveal a sensitive category.
+        """
+        if self.may_see_detail(partner, source_name, category):
+            return None
+        if not self._objection_allows(partner):
+            return "objection"
+        if partner not in self.rules.detail_from:
+            return f"partner:{partner}" if self.may_name(partner, source_name) else "generic"
+        return "generic"
+
+    def withheld_lines(self, reasons: set[str], person_name: str) -> list[str]:
+        """Plain lines for the page: more exists, and whom to ask. Never which category."""
+        ask = self.agreement.ask_steward
+        lines = []
+        if "objection" in reasons:
+            lines.append(
+                f"{person_name or 'This person'} has objected to sharing their information "
+                "between organisations, so you see only what your own organisation holds. " + ask
+            )
+        partners = sorted(
+            partner_label(reason.split(":", 1)[1])
+            for reason in reasons
+            if reason.startswith("partner:")
+        )
+        for label in partners:
+            lines.append(f"More information exists from {label} that your role cannot see. {ask}")
+        if "generic" in reasons:
+            lines.append(f"{GENERIC_WITHHELD} {ask}")
+        return lines

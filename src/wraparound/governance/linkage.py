@@ -1,0 +1,174 @@
+"""The steward's linkage work as the gate offers it: the review queue, split, merge.
+
+This module finds the rows a steward's form names, shows pairs through the agreement's lens
+(a feed whose existence is sensitive is not named), records the decisions, and moves the
+governance and plans rows that follow a person when two people become one.
+
+The decisions are written the way ``identity.actions`` writes them (``decide_pair``,
+``split_record``, ``merge_records``: a ``StewardDecision`` that every re-link obeys, applied
+at once). They are repeated in ``_identity`` below only because ``identity.actions`` imports
+Splink and DuckDB at module level, which governance may not (``.importlinter``); once identity
+moves those three functions to a module without Splink (e.g. ``identity/decisions.py``), call
+them and delete ``_identity``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from wraparound.core import nhs_number as nhs
+from wraparound.governance import _identity as identity_actions
+from wraparound.governance import postcodes
+from wraparound.governance.lens import Lens, partner_label
+from wraparound.governance.models import Assignment, CaseloadEntry, SharingPreference
+from wraparound.governance.results import ProvenanceItem, ReviewPairView
+from wraparound.governance.search import index_people
+from wraparound.identity.models import Link, ReviewPair
+from wraparound.plans import actions as plan_actions
+from wraparound.sources.models import SourceRecord
+
+
+@dataclass(frozen=True)
+class Decided:
+    pair_id: int
+    person_ids: list[int]
+
+
+def open_pairs(*, limit: int) -> list[ReviewPair]:
+    return list(
+        ReviewPair.objects.filter(status__in=[ReviewPair.Status.OPEN, ReviewPair.Status.NOT_SURE])
+        .select_related("record_a__source", "record_b__source")
+        .order_by("-match_probability", "id")[:limit]
+    )
+
+
+def _item(record: SourceRecord, lens: Lens, person_id: int | None) -> ProvenanceItem:
+    nameable = lens.may_name(record.source.partner, record.source.name)
+    number = nhs.normalise(record.nhs_number)
+    link = Link.objects.filter(source_record=record).values("rule", "match_probability").first()
+    return ProvenanceItem(
+        source=(record.source.display_name or partner_label(record.source.partner))
+        if nameable
+        else "A protected service",
+        source_record_id=record.source_record_id if nameable else "",
+        partner=partner_label(record.source.partner) if nameable else "",
+        nhs_number=nhs.formatted(number) if number else None,
+        nhs_valid=record.nhs_number_valid,
+        name=" ".join(p for p in (record.given_name, record.family_name) if p),
+        date_of_birth=record.date_of_birth,
+        postcode=postcodes.normalise(record.postcode),
+        rule=link["rule"] if link else "",
+        match_probability=link["match_probability"] if link else None,
+        source_code=record.source.name if nameable else "",
+    )
+
+
+def pair_view(pair: ReviewPair, lens: Lens) -> ReviewPairView:
+    people = dict(
+        Link.objects.filter(source_record_id__in=[pair.record_a_id, pair.record_b_id]).values_list(
+            "source_record_id", "person_id"
+        )
+    )
+    evidence = []
+    raw = pair.evidence if isinstance(pair.evidence, dict) else {}
+    for comparison in raw.get("comparisons", []) or []:
+        if isinstance(comparison, dict):
+            weight = comparison.get("weight")
+            words = str(comparison.get("level", ""))
+            if isinstance(weight, int | float):
+                words += f" (weight {weight:+.1f})"
+            evidence.append((str(comparison.get("comparison", "")), words))
+    return ReviewPairView(
+        pair_id=pair.id,
+        match_probability=pair.match_probability,
+        reason=pair.reason,
+        record_a=_item(pair.record_a, lens, people.get(pair.record_a_id)),
+        record_b=_item(pair.record_b, lens, people.get(pair.record_b_id)),
+        evidence=evidence,
+        person_a=people.get(pair.record_a_id),
+        person_b=people.get(pair.record_b_id),
+    )
+
+
+@transaction.atomic
+def decide_pair(*, pair_id: int | None, decision: str, reason: str, by: str) -> Decided | None:
+    pair = ReviewPair.objects.filter(id=pair_id).first() if pair_id else None
+    if pair is None:
+        return None
+    before = set(
+        Link.objects.filter(source_record_id__in=[pair.record_a_id, pair.record_b_id]).values_list(
+            "person_id", flat=True
+        )
+    )
+    identity_actions.decide_pair(pair=pair, decision=decision, by=by, reason=reason)
+    after = set(
+        Link.objects.filter(source_record_id__in=[pair.record_a_id, pair.record_b_id]).values_list(
+            "person_id", flat=True
+        )
+    )
+    _follow_merges(before, after)
+    index_people(before | after)
+    return Decided(pair_id=pair.id, person_ids=sorted(before | after))
+
+
+@transaction.atomic
+def split(
+    *, person_id: int, source: str, source_record_id: str, reason: str, by: str
+) -> int | None:
+    record = (
+        SourceRecord.objects.filter(
+            source__name=source, source_record_id=source_record_id, link__person_id=person_id
+        )
+        .select_related("source")
+        .first()
+    )
+    if record is None:
+        return None
+    person = identity_actions.split_record(record=record, by=by, reason=reason)
+    return person.pk if person is not None else None
+
+
+@transaction.atomic
+def merge(*, person_id: int, other_person_id: int, reason: str, by: str) -> int:
+    record_a = SourceRecord.objects.filter(link__person_id=person_id).order_by("id").first()
+    record_b = SourceRecord.objects.filter(link__person_id=other_person_id).order_by("id").first()
+    if record_a is None or record_b is None:
+        raise ValueError("Both people need a linked record to merge.")
+    kept = identity_actions.merge_records(
+        record_a=record_a, record_b=record_b, by=by, reason=reason
+    )
+    _follow_merges({person_id, other_person_id}, {kept.pk})
+    return kept.pk
+
+
+def _follow_merges(before: set[int], after: set[int]) -> None:
+    """When people became one, the team's caseload, assignments, words and wishes follow."""
+    if len(after) != 1 or len(before) < 2:
+        return
+    (kept,) = after
+    for dropped in before - after:
+        move_person(from_person_id=dropped, to_person_id=kept)
+
+
+@transaction.atomic
+def move_person(*, from_person_id: int, to_person_id: int) -> None:
+    for entry in CaseloadEntry.objects.filter(person_id=from_person_id):
+        if CaseloadEntry.objects.filter(team_id=entry.team_id, person_id=to_person_id).exists():
+            entry.delete()
+        else:
+            entry.person_id = to_person_id
+            entry.save(update_fields=["person_id"])
+    Assignment.objects.filter(person_id=from_person_id).update(person_id=to_person_id)
+    dropped = SharingPreference.objects.filter(person_id=from_person_id).first()
+    if dropped is not None:
+        kept, _ = SharingPreference.objects.get_or_create(person_id=to_person_id)
+        # The stricter wish wins: either record's objection or opt-out holds for the person.
+        kept.national_opt_out = kept.national_opt_out or dropped.national_opt_out
+        kept.objects_to_sharing = kept.objects_to_sharing or dropped.objects_to_sharing
+        kept.note = "\n".join(n for n in (kept.note, dropped.note) if n)
+        kept.recorded_by = kept.recorded_by or dropped.recorded_by
+        kept.save()
+        dropped.delete()
+    plan_actions.move_person(from_person_id=from_person_id, to_person_id=to_person_id)

@@ -1,0 +1,380 @@
+"""Constrained clustering: from scored pairs to people, never merging what must stay apart.
+
+Splink's own clustering is plain connected components, where one record without an NHS Number
+can bridge two people who have different valid NHS Numbers (PITFALLS.md). Here every union is
+checked before it is made:
+
+1. A data steward's "same person" decisions are applied first; their "different people"
+   decisions are constraints no union may break.
+2. Automatic links are made in descending match probability (ties broken by record ids, so the
+   result is deterministic). A union is refused if the merged cluster would hold two different
+   valid NHS Numbers, or two records a steward (or this run) said are different people.
+3. A cluster without any valid NHS Number that links about equally well to people with two
+   different NHS Numbers is *ambiguous*: it joins neither, and the pairs go to review.
+4. Same valid NHS Number but clearly different demographics ("a valid NHS Number belonging to
+   somebody else") is never linked automatically: it goes to review, and the two records are
+   kept apart for this run.
+
+Pure Python and numpy: no Django, no Splink, so it is easy to test and to reason about.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+# Where the model's own probability of "same person" is good enough to link without a person.
+AUTO_LINK_PROBABILITY = 0.99
+# Below this a pair is treated as "different people" and never shown to a steward.
+REVIEW_FLOOR_PROBABILITY = 0.5
+
+# A cluster without an NHS Number links to the better of two NHS-bearing people only when the
+# better one is at least 2**AMBIGUITY_MARGIN_WEIGHT times as likely (match weights are log2).
+AMBIGUITY_MARGIN_WEIGHT = 10.0
+# At most this many pairs wait for a steward; the most likely matches come first.
+REVIEW_QUEUE_CAP = 20_000
+
+# comparisons.date_of_birth(): exact, swap, typo, one part, else -> gamma 4..0.
+_DOB_EXACT_GAMMA = 4
+
+RULE_STEWARD = "steward"
+RULE_NHS = "nhs_number"
+RULE_MODEL = "model"
+RULE_SINGLETON = "singleton"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    auto_link: float = AUTO_LINK_PROBABILITY
+    review_floor: float = REVIEW_FLOOR_PROBABILITY
+
+
+@dataclass
+class ReviewCandidate:
+    record_a: object
+    record_b: object
+    match_probability: float
+    reason: str
+
+
+@dataclass
+class Clusters:
+    """Each record's cluster (keyed by the smallest record id in it) and how it got there."""
+
+    cluster_of: dict[object, object]
+    rule_of: dict[object, str]
+    probability_of: dict[object, float | None]
+    review: list[ReviewCandidate] = field(default_factory=list)
+    refused_unions: int = 0
+    ambiguous_records: int = 0
+
+    def groups(self) -> dict[object, list[object]]:
+        out: dict[object, list[object]] = {}
+        for record, cluster in self.cluster_of.items():
+            out.setdefault(cluster, []).append(record)
+        return out
+
+
+def demographics_disagree(pairs: pd.DataFrame) -> np.ndarray:
+    """True where two records clearly describe different people, whatever their NHS Numbers.
+
+    "Clearly": dates of birth both present and unlike in every way the model knows (not equal,
+    swapped, one digit out or one part different), or both given and family names unlike
+    without an exactly equal date of birth to vouch for them.
+    """
+
+    def gamma(name: str) -> np.ndarray:
+        if f"gamma_{name}" in pairs:
+            return pairs[f"gamma_{name}"].to_numpy()
+        return np.full(len(pairs), -1)
+
+    dob_else = gamma("dob") == 0
+    names_else = (gamma("given_name") == 0) & (gamma("family_name") == 0)
+    dob_exact = gamma("dob") == _DOB_EXACT_GAMMA
+    return dob_else | (names_else & ~dob_exact)
+
+
+def dates_compatible(a: str, b: str) -> bool:
+    """Could two ``YYYY-MM-DD`` dates of birth be one person's, allowing for a typing slip?
+
+    Equal; day and month swapped; one character wrong or two neighbours transposed; or only
+    one of day, month and year different. Anything else is "clearly different".
+    """
+    if a == b:
+        return True
+    ya, ma, da = a[:4], a[5:7], a[8:10]
+    yb, mb, db = b[:4], b[5:7], b[8:10]
+    if ya == yb and ma == db and da == mb:
+        return True
+    if sum((ya == yb, ma == mb, da == db)) >= 2:
+        return True
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diff) == 1:
+            return True
+        if (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and a[diff[1]] == b[diff[0]]
+        ):
+            return True
+    return False
+
+
+class _UnionFind:
+    def __init__(self, n: int, nhs: list[str | None], dobs: list[str | None]):
+        self.parent = list(range(n))
+        self.nhs: list[frozenset[str]] = [frozenset({x}) if x else frozenset() for x in nhs]
+        self.dob: list[frozenset[str]] = [frozenset({x}) if x else frozenset() for x in dobs]
+        self.apart: dict[int, set[int]] = {}
+
+    def find(self, i: int) -> int:
+        parent = self.parent
+        root = i
+        while parent[root] != root:
+            root = parent[root]
+        while parent[i] != root:
+            parent[i], i = root, parent[i]
+        return root
+
+    def keep_apart(self, i: int, j: int) -> None:
+        self.apart.setdefault(self.find(i), set()).add(j)
+        self.apart.setdefault(self.find(j), set()).add(i)
+
+    def conflict(self, ri: int, rj: int) -> str | None:
+        """Why clusters ri and rj may not be merged, or None when they may."""
+        a, b = self.nhs[ri], self.nhs[rj]
+        if a and b and not (a <= b or b <= a):
+            return "different valid NHS Numbers"
+        for x in self.dob[ri]:
+            for y in self.dob[rj]:
+                if not dates_compatible(x, y):
+                    return "clearly different dates of birth"
+        for x in self.apart.get(ri, ()):
+            if self.find(x) == rj:
+                return "kept apart by a steward decision or an NHS Number conflict"
+        for x in self.apart.get(rj, ()):
+            if self.find(x) == ri:
+                return "kept apart by a steward decision or an NHS Number conflict"
+        return None
+
+    def union(self, ri: int, rj: int) -> int:
+        if ri > rj:
+            ri, rj = rj, ri
+        self.parent[rj] = ri
+        self.nhs[ri] = self.nhs[ri] | self.nhs[rj]
+        self.dob[ri] = self.dob[ri] | self.dob[rj]
+        if rj in self.apart:
+            self.apart.setdefault(ri, set()).update(self.apart.pop(rj))
+        return ri
+
+
+def cluster(
+    record_ids: Iterable[object],
+    nhs_numbers: Iterable[str | None],
+    pairs: pd.DataFrame,
+    *,
+    dates_of_birth: Iterable[str | None] | None = None,
+    same: Iterable[tuple[object, object]] = (),
+    different: Iterable[tuple[object, object]] = (),
+    thresholds: Thresholds = Thresholds(),
+    review_cap: int = REVIEW_QUEUE_CAP,
+) -> Clusters:
+    """Cluster records given scored pairs and steward decisions; see the module docstring.
+
+    ``nhs_numbers`` holds each record's *valid* NHS Number or None, in ``record_ids`` order.
+    ``pairs`` has ``unique_id_l``, ``unique_id_r``, ``match_probability``, ``match_weight`` and
+    the ``gamma_*`` columns from ``run.score_pairs``.
+    """
+    ids = list(record_ids)
+    index = {rid: i for i, rid in enumerate(ids)}
+    nhs = [x or None for x in nhs_numbers]
+    dobs = [x or None for x in dates_of_birth] if dates_of_birth is not None else [None] * len(ids)
+    uf = _UnionFind(len(ids), nhs, dobs)
+    rule = [RULE_SINGLETON] * len(ids)
+    prob: list[float | None] = [None] * len(ids)
+    review: list[ReviewCandidate] = []
+    refused = 0
+
+    def note(i: int, j: int, how: str, p: float | None) -> None:
+        for k in (i, j):
+            if rule[k] == RULE_SINGLETON or (rule[k] == RULE_MODEL and how != RULE_MODEL):
+                rule[k], prob[k] = how, p
+            elif rule[k] == how and p is not None and (prob[k] or 0) < p:
+                prob[k] = p
+
+    # 1. Steward decisions.
+    for a, b in different:
+        if a in index and b in index:
+            uf.keep_apart(index[a], index[b])
+    for a, b in same:
+        if a in index and b in index:
+            i, j = index[a], index[b]
+            ri, rj = uf.find(i), uf.find(j)
+            if ri != rj:
+                # A steward may join two NHS Numbers (e.g. a superseded number), but not
+                # undo another steward's "different people".
+                if uf.conflict(ri, rj) and uf.conflict(ri, rj) != "different valid NHS Numbers":
+                    refused += 1
+                    continue
+                uf.union(ri, rj)
+            note(i, j, RULE_STEWARD, None)
+
+    if len(pairs):
+        left = pairs["unique_id_l"].map(index).to_numpy()
+        right = pairs["unique_id_r"].map(index).to_numpy()
+        p = pairs["match_probability"].to_numpy(dtype=float)
+        w = pairs["match_weight"].to_numpy(dtype=float)
+        nhs_equal = (
+            pairs["gamma_nhs_number"].to_numpy() == 1
+            if "gamma_nhs_number" in pairs
+            else np.zeros(len(pairs), dtype=bool)
+        )
+        disagree = demographics_disagree(pairs)
+    else:
+        left = right = np.zeros(0, dtype=int)
+        p = w = np.zeros(0)
+        nhs_equal = disagree = np.zeros(0, dtype=bool)
+
+    # 4. Same NHS Number, different person: review, and apart for this run.
+    nhs_conflict = nhs_equal & disagree
+    for k in np.flatnonzero(nhs_conflict):
+        i, j = int(left[k]), int(right[k])
+        uf.keep_apart(i, j)
+        review.append(
+            ReviewCandidate(
+                ids[i],
+                ids[j],
+                float(p[k]),
+                "Same valid NHS Number, but date of birth or names clearly disagree",
+            )
+        )
+
+    nhs_link = nhs_equal & ~disagree
+    model_link = ~nhs_equal & (p >= thresholds.auto_link)
+    in_band = ~nhs_equal & (p >= thresholds.review_floor) & (p < thresholds.auto_link)
+
+    # 2a. Same valid NHS Number and agreeing demographics, strongest first.
+    order = _descending(np.flatnonzero(nhs_link), p, left, right)
+    for k in order:
+        refused += _try_union(
+            uf, int(left[k]), int(right[k]), float(p[k]), RULE_NHS, note, review, ids
+        )
+
+    # 2b. Model links between clusters that are alike in what they carry: both with or both
+    # without an NHS Number, and both with or both without a date of birth. A link where one
+    # side lacks what the other has could make that side a bridge; those wait for step 3.
+    model_idx = _descending(np.flatnonzero(model_link), p, left, right)
+    deferred: list[int] = []
+    for k in model_idx:
+        i, j = int(left[k]), int(right[k])
+        ri, rj = uf.find(i), uf.find(j)
+        if ri == rj:
+            note(i, j, RULE_MODEL, float(p[k]))
+            continue
+        if bool(uf.nhs[ri]) != bool(uf.nhs[rj]) or bool(uf.dob[ri]) != bool(uf.dob[rj]):
+            deferred.append(k)
+            continue
+        refused += _try_union(uf, i, j, float(p[k]), RULE_MODEL, note, review, ids)
+
+    # 3. A cluster lacking an NHS Number or a date of birth, choosing between clusters that
+    # have one. If two candidates could not be one person and neither is clearly better, the
+    # cluster is ambiguous: it joins neither and every candidate pair goes to review.
+    options: dict[int, list[tuple[float, int, int]]] = {}
+    for k in deferred:
+        ri, rj = uf.find(int(left[k])), uf.find(int(right[k]))
+        if ri == rj:
+            continue
+        richer_j = (len(uf.nhs[rj]), len(uf.dob[rj])) >= (len(uf.nhs[ri]), len(uf.dob[ri]))
+        bare, target = (ri, rj) if richer_j else (rj, ri)
+        options.setdefault(bare, []).append((float(w[k]), k, target))
+    ambiguous = 0
+    for bare in sorted(options):
+        choices = sorted(options[bare], key=lambda c: (-c[0], c[1]))
+        best_target_by_root: dict[int, tuple[float, int]] = {}
+        for weight, k, target in choices:
+            root = uf.find(target)
+            if root not in best_target_by_root:
+                best_target_by_root[root] = (weight, k)
+        ranked = sorted(best_target_by_root.items(), key=lambda t: (-t[1][0], t[1][1]))
+        top_root, (top_weight, _top_k) = ranked[0]
+        rivals = [
+            (root, wk)
+            for root, wk in ranked[1:]
+            if uf.find(root) != uf.find(top_root) and uf.conflict(uf.find(root), uf.find(top_root))
+        ]
+        if rivals and top_weight - rivals[0][1][0] < AMBIGUITY_MARGIN_WEIGHT:
+            ambiguous += 1
+            for _root, (_weight, k) in ranked:
+                review.append(
+                    ReviewCandidate(
+                        ids[int(left[k])],
+                        ids[int(right[k])],
+                        float(p[k]),
+                        "Matches two different people about equally well",
+                    )
+                )
+            continue
+        for _weight, k, _target in choices:
+            refused += _try_union(
+                uf, int(left[k]), int(right[k]), float(p[k]), RULE_MODEL, note, review, ids
+            )
+
+    # Review band: only pairs that ended up in different clusters need a steward.
+    for k in _descending(np.flatnonzero(in_band), p, left, right):
+        i, j = int(left[k]), int(right[k])
+        if uf.find(i) != uf.find(j):
+            review.append(
+                ReviewCandidate(ids[i], ids[j], float(p[k]), "Match probability in the review band")
+            )
+
+    review = _dedupe_review(review, uf, index, review_cap)
+    roots = [uf.find(i) for i in range(len(ids))]
+    return Clusters(
+        cluster_of={ids[i]: ids[roots[i]] for i in range(len(ids))},
+        rule_of={ids[i]: rule[i] for i in range(len(ids))},
+        probability_of={ids[i]: prob[i] for i in range(len(ids))},
+        review=review,
+        refused_unions=refused,
+        ambiguous_records=ambiguous,
+    )
+
+
+def _descending(idx: np.ndarray, p: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Indices by descending probability, then by record positions: deterministic order."""
+    if len(idx) == 0:
+        return idx
+    order = np.lexsort((right[idx], left[idx], -p[idx]))
+    return idx[order]
+
+
+def _try_union(uf, i, j, p, how, note, review, ids) -> int:
+    ri, rj = uf.find(i), uf.find(j)
+    if ri == rj:
+        note(i, j, how, p)
+        return 0
+    why = uf.conflict(ri, rj)
+    if why:
+        review.append(ReviewCandidate(ids[i], ids[j], p, f"Strong match, but not linked: {why}"))
+        return 1
+    uf.union(ri, rj)
+    note(i, j, how, p)
+    return 0
+
+
+def _dedupe_review(review: list[ReviewCandidate], uf: _UnionFind, index, cap: int):
+    """One pair per two clusters (the most likely), none inside one cluster, at most ``cap``."""
+    seen: dict[tuple[int, int], ReviewCandidate] = {}
+    for cand in review:
+        ri, rj = uf.find(index[cand.record_a]), uf.find(index[cand.record_b])
+        if ri == rj:
+            continue
+        key = (min(ri, rj), max(ri, rj))
+        if key not in seen or seen[key].match_probability < cand.match_probability:
+            seen[key] = cand
+    kept = sorted(
+        seen.values(), key=lambda c: (-c.match_probability, str(c.record_a), str(c.record_b))
+    )
+    return kept[:cap]

@@ -1,0 +1,200 @@
+"""Train the linkage model and score candidate pairs: Splink only, no Django.
+
+``score_pairs(records)`` takes contract-shaped demographics (a pandas frame) and returns the
+pairs worth deciding about, each with its match probability and comparison levels. It knows
+nothing of the database, so the benchmark, the FEBRL4 check and a Spark job can call it
+directly; ``actions.link_everyone`` reads the records, calls it, and writes the result.
+
+Training needs no truth file and is deterministic for a given input and seed:
+- the prior (probability two random records match) from deterministic rules (same valid NHS
+  Number; same name and date of birth) with a recall worked out from how many records carry a
+  valid NHS Number, re-estimated on every run because it depends on the data set's size;
+- u by seeded random sampling;
+- m by expectation maximisation on three blocking rules (sampled to a fixed number of pairs).
+"""
+
+import logging
+import math
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import duckdb
+import pandas as pd
+from splink import DuckDBAPI, Linker
+
+from wraparound.identity import blocking_rules, features
+from wraparound.identity.clustering import REVIEW_FLOOR_PROBABILITY
+from wraparound.identity.settings import build_settings
+
+DEFAULT_SEED = 20240607
+U_MAX_PAIRS = 3e6
+EM_MAX_PAIRS = 1.5e6
+# Share of true matching pairs the name + date-of-birth rule finds when no NHS Number helps.
+NAME_DOB_RULE_RECALL = 0.6
+
+
+@dataclass
+class ScoredPairs:
+    """The output of one model run."""
+
+    pairs: pd.DataFrame  # unique_id_l, unique_id_r, match_weight, match_probability, gamma_*
+    model: dict  # the trained Splink settings (m, u, prior) as Splink saves them
+    levels: dict[str, dict[int, tuple[str, float]]]  # comparison -> gamma -> (label, weight)
+    with_nhs_number: bool
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _duckdb_api(memory_limit: str) -> DuckDBAPI:
+    con = duckdb.connect(":memory:")
+    spill = tempfile.mkdtemp(prefix="wraparound-splink-")
+    con.execute(f"SET memory_limit = '{memory_limit}'")
+    con.execute(f"SET temp_directory = '{spill}'")
+    con.execute("SET preserve_insertion_order = false")
+    return DuckDBAPI(connection=con)
+
+
+def level_table(model: dict) -> dict[str, dict[int, tuple[str, float]]]:
+    """For every comparison, its levels' labels and match weights keyed by gamma value.
+
+    Splink numbers the non-null levels from ``n - 1`` (most alike) down to 0 (else) and gives
+    null levels -1; this reproduces that numbering from the saved model.
+    """
+    table: dict[str, dict[int, tuple[str, float]]] = {}
+    for comparison in model["comparisons"]:
+        name = comparison["output_column_name"]
+        levels = comparison["comparison_levels"]
+        non_null = [lvl for lvl in levels if not lvl.get("is_null_level")]
+        gamma = len(non_null) - 1
+        entries: dict[int, tuple[str, float]] = {}
+        for lvl in levels:
+            label = lvl.get("label_for_charts") or lvl["sql_condition"]
+            if lvl.get("is_null_level"):
+                entries[-1] = (label, 0.0)
+                continue
+            m, u = lvl.get("m_probability"), lvl.get("u_probability")
+            weight = math.log2(m / u) if m and u else 0.0
+            entries[gamma] = (label, round(weight, 2))
+            gamma -= 1
+        table[name] = entries
+    return table
+
+
+def score_pairs(
+    records: pd.DataFrame,
+    *,
+    seed: int = DEFAULT_SEED,
+    review_floor: float = REVIEW_FLOOR_PROBABILITY,
+    progress: Callable[[str], None] | None = None,
+    db_api=None,
+    memory_limit: str = "3GB",
+) -> ScoredPairs:
+    """Train on ``records`` and return every pair above ``review_floor`` or sharing an NHS Number.
+
+    Pairs sharing a valid NHS Number are returned whatever their probability, so the clustering
+    can send "same number, different person" to review rather than silently dropping it.
+    """
+    import time
+
+    logging.getLogger("splink").setLevel(logging.ERROR)
+    step = progress or (lambda _stage: None)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+
+    step("prepare")
+    frame = features.prepare(records)
+    nhs_share = float(frame["nhs_number"].notna().mean()) if len(frame) else 0.0
+    nhs_pairs = frame["nhs_number"].dropna().duplicated().any()
+    with_nhs_number = bool(nhs_pairs)
+    # A pair has an initial-only side about twice as often as a single record does.
+    initial_share = float((frame["given_name"].str.len() == 1).mean()) if len(frame) else 0.0
+    initial_only_m = min(0.5, max(0.005, 2 * initial_share))
+    timings["prepare"] = time.perf_counter() - started
+
+    empty = pd.DataFrame(
+        columns=["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
+    )
+    if len(frame) < 2:
+        return ScoredPairs(empty, {}, {}, with_nhs_number, timings)
+
+    step("train")
+    t0 = time.perf_counter()
+    api = db_api or _duckdb_api(memory_limit)
+    linker = Linker(
+        api.register(frame),
+        build_settings(with_nhs_number=with_nhs_number, initial_only_m=initial_only_m),
+        log_level=None,
+    )
+    training = linker.training
+    nhs_recall = nhs_share**2 if with_nhs_number else 0.0
+    recall = 1 - (1 - nhs_recall) * (1 - NAME_DOB_RULE_RECALL)
+    try:
+        training.estimate_probability_two_random_records_match(
+            blocking_rules.deterministic_rules(with_nhs_number=with_nhs_number), recall=recall
+        )
+    except ValueError:
+        # Tiny or oddly shaped data: the rules found more than the recall allows. Keep default.
+        pass
+    training.estimate_u_using_random_sampling(max_pairs=U_MAX_PAIRS, seed=seed)
+    for rule in blocking_rules.for_training(with_nhs_number=with_nhs_number):
+        training.estimate_parameters_using_expectation_maximisation(
+            rule, estimate_without_term_frequencies=True, max_pairs=EM_MAX_PAIRS
+        )
+    model = linker.misc.save_model_to_json()
+    timings["train"] = time.perf_counter() - t0
+
+    step("predict")
+    t0 = time.perf_counter()
+    predictions = linker.inference.predict(warning_mode="never")
+    gamma_cols = [f"gamma_{c['output_column_name']}" for c in model["comparisons"]]
+    keep = f"match_probability >= {review_floor}"
+    if with_nhs_number:
+        keep += " OR gamma_nhs_number = 1"
+    wanted = predictions.query_sql(
+        "SELECT unique_id_l, unique_id_r, match_weight, match_probability, "
+        + ", ".join(gamma_cols)
+        + " FROM {this} WHERE "
+        + keep
+    )
+    pairs = wanted.as_pandas_dataframe()
+    predictions.drop_table_from_database_and_remove_from_cache()
+    timings["predict"] = time.perf_counter() - t0
+    timings["total"] = time.perf_counter() - started
+    return ScoredPairs(pairs, model, level_table(model), with_nhs_number, timings)
+
+
+def default_threads() -> int:
+    return os.cpu_count() or 1
+
+
+def link_frame(
+    records: pd.DataFrame,
+    *,
+    same: list[tuple] | tuple = (),
+    different: list[tuple] | tuple = (),
+    thresholds=None,
+    seed: int = DEFAULT_SEED,
+    progress: Callable[[str], None] | None = None,
+):
+    """Score and cluster a frame in one go (no database): ``(ScoredPairs, Clusters)``."""
+    from wraparound.identity.clustering import Thresholds, cluster
+
+    thresholds = thresholds or Thresholds()
+    scored = score_pairs(
+        records, seed=seed, review_floor=thresholds.review_floor, progress=progress
+    )
+    if progress:
+        progress("cluster")
+    valid_nhs = features.prepare_nhs(records)
+    dobs = features.prepare_dobs(records)
+    clusters = cluster(
+        records["unique_id"].tolist(),
+        valid_nhs,
+        scored.pairs,
+        dates_of_birth=dobs,
+        same=same,
+        different=different,
+        thresholds=thresholds,
+    )
+    return scored, clusters

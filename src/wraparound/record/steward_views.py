@@ -1,0 +1,169 @@
+"""The data steward's pages: break-glass reviews, audit search, subject access report, and the
+linkage review queue. Mounted under /steward/ by ``governance/urls.py``.
+
+Like every view here, these only call the gate; the gate refuses anyone who is not a data
+steward (``access.NoAccess``), which these views turn into the plain 403 page.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from wraparound.governance import access
+from wraparound.record.forms import (
+    AccessReportForm,
+    AuditSearchForm,
+    CloseBreakGlassForm,
+    ReviewDecisionForm,
+)
+from wraparound.record.views import client_ip
+
+
+def not_for_you(request: HttpRequest) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
+def _steward_only(request: HttpRequest) -> bool:
+    return access.is_data_steward(request.user)
+
+
+@require_GET
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    if not _steward_only(request):
+        return not_for_you(request)
+    return render(request, "record/steward/home.html", {"nav": "steward"})
+
+
+@require_GET
+@login_required
+def break_glass_reviews(request: HttpRequest) -> HttpResponse:
+    try:
+        reviews = access.open_break_glass_reviews(viewer=request.user, ip=client_ip(request))
+    except access.NoAccess:
+        return not_for_you(request)
+    return render(
+        request,
+        "record/steward/break_glass_reviews.html",
+        {"reviews": reviews, "form": CloseBreakGlassForm(), "nav": "steward"},
+    )
+
+
+@require_POST
+@login_required
+def close_break_glass_review(request: HttpRequest, grant_id: int) -> HttpResponse:
+    form = CloseBreakGlassForm(request.POST)
+    if not form.is_valid():
+        try:
+            reviews = access.open_break_glass_reviews(viewer=request.user, ip=client_ip(request))
+        except access.NoAccess:
+            return not_for_you(request)
+        return render(
+            request,
+            "record/steward/break_glass_reviews.html",
+            {"reviews": reviews, "form": form, "failed_grant": grant_id, "nav": "steward"},
+            status=400,
+        )
+    try:
+        access.close_break_glass_review(
+            viewer=request.user,
+            grant_id=grant_id,
+            outcome=form.cleaned_data["outcome"],
+            note=form.cleaned_data["note"],
+            ip=client_ip(request),
+        )
+    except access.NoAccess:
+        return not_for_you(request)
+    except access.InvalidRequest as exc:
+        messages.error(request, str(exc))
+        return redirect("steward:break_glass_reviews")
+    messages.success(request, "The review has been closed.")
+    return redirect("steward:break_glass_reviews")
+
+
+@require_GET
+@login_required
+def audit_search(request: HttpRequest) -> HttpResponse:
+    form = AuditSearchForm(request.GET or None)
+    rows = None
+    if not _steward_only(request):
+        return not_for_you(request)
+    if form.is_bound and form.is_valid():
+        filters = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+        try:
+            rows = access.search_audit(viewer=request.user, ip=client_ip(request), **filters)
+        except access.NoAccess:
+            return not_for_you(request)
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    return render(
+        request,
+        "record/steward/audit.html",
+        {"form": form, "rows": rows, "nav": "steward"},
+        status=status,
+    )
+
+
+@require_GET
+@login_required
+def access_report(request: HttpRequest) -> HttpResponse:
+    """Subject access request: everyone who looked at one person's record, and why."""
+    form = AccessReportForm(request.GET or None)
+    rows = None
+    if not _steward_only(request):
+        return not_for_you(request)
+    if form.is_bound and form.is_valid():
+        try:
+            rows = access.access_report_for_person(
+                viewer=request.user,
+                person_id=form.cleaned_data["person_id"],
+                ip=client_ip(request),
+            )
+        except access.NoAccess:
+            return not_for_you(request)
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    return render(
+        request,
+        "record/steward/access_report.html",
+        {"form": form, "rows": rows, "nav": "steward"},
+        status=status,
+    )
+
+
+@require_GET
+@login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    """Linkage review: uncertain pairs side by side with the evidence for each comparison."""
+    try:
+        pairs = access.open_review_queue(viewer=request.user, ip=client_ip(request))
+    except access.NoAccess:
+        return not_for_you(request)
+    return render(request, "record/steward/review_queue.html", {"pairs": pairs, "nav": "steward"})
+
+
+@require_POST
+@login_required
+def decide_review_pair(request: HttpRequest, pair_id: int) -> HttpResponse:
+    form = ReviewDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose link, keep apart or not sure.")
+        return redirect("steward:review_queue")
+    try:
+        access.decide_review_pair(
+            viewer=request.user,
+            pair_id=pair_id,
+            decision=form.cleaned_data["decision"],
+            reason=form.cleaned_data["reason"],
+            ip=client_ip(request),
+        )
+    except access.NoAccess:
+        return not_for_you(request)
+    except access.InvalidRequest as exc:
+        messages.error(request, str(exc))
+        return redirect("steward:review_queue")
+    words = dict(ReviewDecisionForm.DECISIONS)[form.cleaned_data["decision"]]
+    messages.success(request, f"Decision recorded: {words}.")
+    return redirect("steward:review_queue")

@@ -1,0 +1,61 @@
+"""`wraparound ingest --source NAME [--partner KIND] [--json] PATH...`: load partner files.
+
+A thin wrapper over ``sources.actions.ingest_files``; see ``docs/feeds.md`` for the formats.
+"""
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from wraparound.sources.actions import IngestCounts, IngestRefused, finish_ingest, ingest_files
+from wraparound.sources.models import Partner
+from wraparound.sources.readers import FileUnreadable
+
+
+def summary_line(source: str, counts: IngestCounts) -> str:
+    """``gp: 1,200 accepted, 3 updated, 0 unchanged, 2 quarantined (...)`` for people."""
+    files = f"{counts.files} file{'s' if counts.files != 1 else ''}"
+    return (
+        f"{source}: {counts.accepted:,} accepted, {counts.updated:,} updated, "
+        f"{counts.unchanged:,} unchanged, {counts.quarantined:,} quarantined "
+        f"({counts.total:,} read from {files})"
+    )
+
+
+class Command(BaseCommand):
+    help = (
+        "Ingest partner feed files (demographic or activity CSV, FHIR JSON/NDJSON/XML) into a "
+        "source. Every row ends accepted, updated, unchanged or quarantined; all in one "
+        "transaction."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", metavar="PATH", help="files to ingest, in order")
+        parser.add_argument("--source", required=True, help="source name, e.g. gp or housing")
+        parser.add_argument(
+            "--partner",
+            choices=Partner.values,
+            help="partner kind when the source is new (default: guessed from the name)",
+        )
+        parser.add_argument(
+            "--json",
+            dest="as_json",
+            action="store_true",
+            help="print the counts as JSON on the last line",
+        )
+
+    def handle(self, *args, paths, source, partner, as_json: bool, **options):
+        try:
+            counts = ingest_files(
+                source_name=source,
+                partner=partner,
+                paths=paths,
+                progress=options.get("verbosity", 1) > 0,
+            )
+        except (FileUnreadable, IngestRefused) as error:
+            raise CommandError(" ".join(str(error).split())) from None
+        finally:
+            finish_ingest()
+        self.stdout.write(summary_line(source, counts))
+        if as_json:
+            self.stdout.write(json.dumps({**counts.as_dict(), "source": source}))
