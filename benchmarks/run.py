@@ -8,6 +8,7 @@ import datetime as dt
 import importlib.util
 import os
 import platform
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -32,9 +33,18 @@ def machine() -> str:
     )
 
 
+def _sections_in(text: str) -> dict[str, str]:
+    """Sections already in docs/benchmarks.md, keyed by module, so one module can be re-run alone."""
+    found = {}
+    for match in re.finditer(r"<!-- bench:(\w+) -->\n(.*?)<!-- /bench:\1 -->", text, re.S):
+        found[match.group(1)] = match.group(2)
+    return found
+
+
 def main() -> None:
     only = set(sys.argv[1:])
-    sections = []
+    target = ROOT / "docs" / "benchmarks.md"
+    sections = _sections_in(target.read_text()) if target.exists() else {}
     for path in sorted((ROOT / "benchmarks").glob("bench_*.py")):
         if only and path.stem not in only:
             continue
@@ -42,7 +52,11 @@ def main() -> None:
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         print(f"running {path.stem} ...", flush=True)
-        sections.append(module.run())
+        sections[path.stem] = (
+            f"_Measured {dt.date.today():%-d %B %Y}; {machine()}._\n\n"
+            + module.run().strip()
+            + "\n"
+        )
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
     ).stdout.strip()
@@ -50,14 +64,17 @@ def main() -> None:
         [
             "# Benchmarks",
             "",
-            f"Written by `make bench` on {dt.date.today():%-d %B %Y} at commit `{commit}`.",
-            f"Machine: {machine()}.",
-            "The machine is shared and noisy: compare figures as ratios within one run.",
+            f"Written by `make bench` (`.venv/bin/python benchmarks/run.py [bench_name ...]`), last at commit `{commit}`.",
+            "Each section names its own command, machine and date. The machine is shared and noisy:",
+            "compare figures as ratios within one run.",
             "",
-            *sections,
+            *(
+                f"<!-- bench:{name} -->\n{body}<!-- /bench:{name} -->\n"
+                for name, body in sorted(sections.items())
+            ),
         ]
     )
-    (ROOT / "docs" / "benchmarks.md").write_text(text + "\n")
+    target.write_text(text)
     print(text)
 
 

@@ -13,5 +13,6 @@ if [ ! -f "$feeds/manifest.json" ]; then
 fi
 $W ingest-manifest "$feeds/manifest.json"
 $W link
+$W reindex-search
 $W demo-setup
 exec $W runserver --noreload 127.0.0.1:8000

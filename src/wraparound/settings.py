@@ -143,6 +143,7 @@ AXES_FAILURE_LIMIT = int(os.environ.get("WRAPAROUND_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 
 # Content Security Policy (django-csp 4): everything from our own origin, no inline script.
 CONTENT_SECURITY_POLICY = {
@@ -177,6 +178,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# collectstatic fills STATIC_ROOT in production; in development the finders serve assets.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 WRAPAROUND_AGREEMENT = Path(
     os.environ.get("WRAPAROUND_AGREEMENT", PACKAGE_DIR / "governance" / "agreement.yaml")

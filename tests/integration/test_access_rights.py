@@ -314,3 +314,15 @@ def test_split_and_merge_through_the_gate(place):
     with pytest.raises(access.NoAccess):
         access.open_record(viewer=steward, person_id=new_id, purpose="c", ip=None)
     assert AuditEntry.objects.filter(action="linkage_decision").count() == 2
+
+
+def test_a_merged_away_person_is_no_longer_found(place):
+    _, _, person = place
+    steward = make_staff(role="data_steward")
+    twin = make_person(given_name="Arthur", family_name="Penn", postcode="WV10 6QH")
+    make_source_record(source="acute", person=twin)
+    access.merge_people(
+        viewer=steward, person_id=person.id, other_person_id=twin.id, reason="Same man", ip=None
+    )
+    found = access.search_people(viewer=steward, query="arthur penn", ip=None)
+    assert [r.person_id for r in found.results] == [person.id] and found.total == 1

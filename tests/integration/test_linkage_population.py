@@ -71,14 +71,18 @@ def person(rng: random.Random, pid: str, **over) -> dict:
         "sex": sex,
         "postcode": over.get("postcode", _postcode(rng)),
         "address": over.get(
-            "address", f"{rng.randint(1, 180)} {rng.choice(STREETS).title()} {rng.choice(KINDS).title()}"
+            "address",
+            f"{rng.randint(1, 180)} {rng.choice(STREETS).title()} {rng.choice(KINDS).title()}",
         ),
         "nhs_number": over.get("nhs_number", nhs_number(rng)),
     }
 
 
 def record(rng: random.Random, p: dict, source: str, nhs_share: float, messy: bool = True) -> dict:
-    rec = {k: p[k] for k in ("given_name", "family_name", "date_of_birth", "sex", "postcode", "address")}
+    rec = {
+        k: p[k]
+        for k in ("given_name", "family_name", "date_of_birth", "sex", "postcode", "address")
+    }
     rec["nhs_number"] = p["nhs_number"] if rng.random() < nhs_share else ""
     if messy:
         r = rng.random
@@ -108,7 +112,9 @@ def population(n_people: int = 400, seed: int = 3) -> tuple[pd.DataFrame, pd.Ser
     for p in people:
         held = rng.sample(SOURCES, rng.randint(2, 4))
         for source, share in held:
-            rows.append({"source": source, "person_id": p["person_id"], **record(rng, p, source, share)})
+            rows.append(
+                {"source": source, "person_id": p["person_id"], **record(rng, p, source, share)}
+            )
     frame = pd.DataFrame(rows)
     frame["source_record_id"] = [f"{s[:2].upper()}{i:06d}" for i, s in enumerate(frame["source"])]
     frame["unique_id"] = range(1, len(frame) + 1)

@@ -84,6 +84,7 @@ def test_repeated_wrong_passwords_lock_the_login(client, django_user_model, sett
         "/login/", {"username": "nurse.jo", "password": "a long enough password"}
     )
     assert response.status_code == 429
+    assert "Too many wrong tries" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 

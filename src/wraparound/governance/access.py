@@ -46,6 +46,8 @@ Linkage (data stewards)
     decide_review_pair(*, viewer, pair_id, decision, reason, ip) -> None   # same|different|not_sure
     split_link(*, viewer, person_id, source, source_record_id, reason, ip) -> int (new person id)
     merge_people(*, viewer, person_id, other_person_id, reason, ip) -> int (kept person id)
+        InvalidRequest (shown on the form): the same person twice, no reason, an unknown
+        other record number, or a person with no linked record.
 
 Person-centred writes (legitimate relationship or break-glass, and a role that may edit)
     record_what_matters(*, viewer, person_id, text, ip) -> WhatMattersEntry
@@ -205,31 +207,44 @@ class ViewerInfo:
 
 
 def _viewer(user) -> _Viewer:
+    """The viewer's role, organisation and teams, read fresh on every gate call (one query).
+
+    Not cached between calls: a role or team change applies to the very next call. Plain
+    values rather than model instances, because this runs on every page.
+    """
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         raise NoAccess()
-    try:
-        staff = (
-            Staff.objects.select_related("organisation", "user")
-            .prefetch_related("teams")
-            .get(user_id=user.pk)
+    rows = list(
+        Staff.objects.filter(user_id=user.pk)
+        .order_by("teams__name")
+        .values_list(
+            "id",
+            "role",
+            "organisation__name",
+            "organisation__partner",
+            "teams__id",
+            "teams__name",
+            "teams__neighbourhood",
         )
-    except Staff.DoesNotExist:
-        raise NoAccess() from None
+    )
+    if not rows:
+        raise NoAccess()
+    staff_id, role, organisation, partner = rows[0][:4]
+    teams = [(tid, name, areas) for *_, tid, name, areas in rows if tid is not None]
     agreement = current()
-    teams = list(staff.teams.all())
     return _Viewer(
         user_id=user.pk,
         username=user.get_username(),
-        display_name=staff.display_name,
-        role=staff.role,
-        organisation=staff.organisation.name,
-        own_partner=staff.organisation.partner,
-        staff_id=staff.pk,
-        team_ids=tuple(t.pk for t in teams),
-        team_names=tuple(t.name for t in teams),
-        areas=tuple(area for t in teams for area in t.neighbourhood or ()),
+        display_name=user.get_full_name() or user.get_username(),
+        role=role,
+        organisation=organisation,
+        own_partner=partner,
+        staff_id=staff_id,
+        team_ids=tuple(tid for tid, _, _ in teams),
+        team_names=tuple(name for _, name, _ in teams),
+        areas=tuple(area for _, _, areas in teams for area in areas or ()),
         agreement=agreement,
-        rules=agreement.rules_for(staff.role),
+        rules=agreement.rules_for(role),
     )
 
 
@@ -333,36 +348,49 @@ def _objections(person_ids) -> set[int]:
 
 
 def _relationships(v: _Viewer, postcodes_by_id: dict[int, str]) -> dict[int, str]:
+    """Each person's relationship to the viewer, strongest first: assigned, caseload (their
+    teams' neighbourhoods or caseload lists), steward (agreement: all people), break-glass.
+
+    Each step asks the database only about the people the steps before left undecided, so a
+    person in the viewer's neighbourhood costs one query (are they assigned?), not four.
+    """
     ids = list(postcodes_by_id)
     assigned = set(
         Assignment.objects.filter(
             staff_id=v.staff_id, person_id__in=ids, ended_at=None
         ).values_list("person_id", flat=True)
     )
-    listed = set(
-        CaseloadEntry.objects.filter(team_id__in=v.team_ids, person_id__in=ids).values_list(
-            "person_id", flat=True
-        )
-    )
-    now = timezone.now()
-    glass = set(
-        BreakGlass.objects.filter(
-            user_id=v.user_id, person_id__in=ids, expires_at__gt=now
-        ).values_list("person_id", flat=True)
-    )
-    out = {}
+    areas = list(v.areas)
+    out: dict[int, str] = {}
+    undecided = []
     for pid, postcode in postcodes_by_id.items():
         if pid in assigned:
             out[pid] = "assigned"
-        elif pid in listed or postcodes.in_neighbourhood(postcode, list(v.areas)):
+        elif postcodes.in_neighbourhood(postcode, areas):
             out[pid] = "caseload"
-        elif v.rules.all_people:
-            out[pid] = "steward"
-        elif pid in glass:
-            out[pid] = "break_glass"
         else:
-            out[pid] = "none"
-    return out
+            undecided.append(pid)
+    if undecided and v.team_ids:
+        listed = set(
+            CaseloadEntry.objects.filter(
+                team_id__in=v.team_ids, person_id__in=undecided
+            ).values_list("person_id", flat=True)
+        )
+        for pid in listed:
+            out[pid] = "caseload"
+        undecided = [pid for pid in undecided if pid not in listed]
+    if undecided and v.rules.all_people:
+        out.update(dict.fromkeys(undecided, "steward"))
+        undecided = []
+    if undecided:
+        glass = set(
+            BreakGlass.objects.filter(
+                user_id=v.user_id, person_id__in=undecided, expires_at__gt=timezone.now()
+            ).values_list("person_id", flat=True)
+        )
+        for pid in undecided:
+            out[pid] = "break_glass" if pid in glass else "none"
+    return {pid: out[pid] for pid in postcodes_by_id}
 
 
 def _active_grant(v: _Viewer, person_id: int) -> BreakGlass | None:
@@ -474,6 +502,7 @@ def search_people(*, viewer, query: str, ip: str | None, limit: int = 25) -> Sea
         understood=found.understood,
         ignored=found.ignored,
         notice=notice,
+        viewer_is_steward=v.may(Permission.SEARCH_AUDIT),
     )
 
 
@@ -614,8 +643,9 @@ def _build_record(
     withheld_categories: set[str] = set()
     shown_partners: set[str] = set()
     kinds: set[str] = set()
+    groups: list[dict] = []
     if q is not None:
-        groups = (
+        groups = list(
             Event.objects.filter(q, on_timeline=True)
             .values("source_id", "sensitive_category", "kind")
             .annotate(n=Count("id"))
@@ -652,7 +682,16 @@ def _build_record(
         )
         if timeline_kind:
             events = events.filter(kind=timeline_kind)
-        total = events.count()
+        # The total comes from the groups above (the same rows: the detail records are every
+        # record of the sources the lens allows), which saves counting the timeline again.
+        detail_sources = {r["source_id"] for r in detail_records}
+        total = sum(
+            g["n"]
+            for g in groups
+            if g["source_id"] in detail_sources
+            and g["sensitive_category"] not in blocked
+            and (not timeline_kind or g["kind"] == timeline_kind)
+        )
         pages = max(1, math.ceil(total / page_size))
         page = min(page, pages)
         rows = events.order_by(F("occurred_at").desc(nulls_last=True), "-id").values(
@@ -782,21 +821,35 @@ def _build_record(
     # Staff assigned through Wraparound come first among those involved.
     staff_rows = (
         Assignment.objects.filter(person_id=person.id, ended_at=None)
-        .select_related("staff__user", "staff__organisation")
         .order_by("assigned_at")
+        .values(
+            "role_in_care",
+            "staff__role",
+            "staff__job_title",
+            "staff__phone",
+            "staff__email",
+            "staff__organisation__name",
+            "staff__user__first_name",
+            "staff__user__last_name",
+            "staff__user__username",
+        )
     )
     assigned = []
     for a in staff_rows:
-        key = (a.staff.display_name.lower(), a.staff.organisation.name.lower())
+        # Staff.display_name, from plain values: full name, else the username.
+        full_name = f"{a['staff__user__first_name']} {a['staff__user__last_name']}".strip()
+        staff_name = full_name or a["staff__user__username"]
+        organisation = a["staff__organisation__name"]
+        key = (staff_name.lower(), organisation.lower())
         if key in seen_involved:
             continue
         seen_involved.add(key)
         assigned.append(
             Involvement(
-                name=a.staff.display_name,
-                role=a.role_in_care or a.staff.job_title or Role(a.staff.role).label,
-                organisation=a.staff.organisation.name,
-                contact=" / ".join(x for x in (a.staff.phone, a.staff.email) if x),
+                name=staff_name,
+                role=a["role_in_care"] or a["staff__job_title"] or Role(a["staff__role"]).label,
+                organisation=organisation,
+                contact=" / ".join(x for x in (a["staff__phone"], a["staff__email"]) if x),
                 source="Wraparound",
             )
         )
@@ -1458,15 +1511,25 @@ def merge_people(
     v = _viewer(viewer)
     _require(v, Permission.REVIEW_LINKAGE)
     person, _, _ = _decide(v, person_id, ip, "merge two people")
-    other, _, _ = _decide(v, other_person_id, ip, "merge two people")
+    try:
+        other, _, _ = _decide(v, other_person_id, ip, "merge two people")
+    except (NoAccess, BreakGlassRequired):
+        # A steward may open anyone (agreement: all_people), so this names no one; the
+        # refusal is already audited. Said on the merge form rather than as a refusal page.
+        raise InvalidRequest(
+            "There is no record with that number to merge with: check the record number."
+        ) from None
     if person.id == other.id:
         raise InvalidRequest("Choose a different person to merge with.")
     if not (reason or "").strip():
         raise InvalidRequest("Enter why these records are the same person.")
     with transaction.atomic():
-        kept = linkage.merge(
-            person_id=person.id, other_person_id=other.id, reason=reason, by=v.username
-        )
+        try:
+            kept = linkage.merge(
+                person_id=person.id, other_person_id=other.id, reason=reason, by=v.username
+            )
+        except ValueError as exc:
+            raise InvalidRequest(str(exc)) from None
         search.index_people([person.id, other.id])
         _audit(
             v,

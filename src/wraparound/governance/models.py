@@ -211,9 +211,12 @@ class AuditEntry(models.Model):
 class PersonSearchIndex(models.Model):
     """Search tokens for a person, so finding someone is an indexed lookup at a million people.
 
-    One row per (token, person): ``n:smith`` (a name part), ``k:robert`` (the canonical form
-    of a nickname), ``s:S530`` (a sound-alike code), ``d:1942-03-03`` (date of birth),
-    ``p:WV10 6QH`` (postcode), ``h:9434765919`` (NHS Number). Rebuilt by
+    One row per (token, person): ``n:smith`` (a name part), ``n4:smit`` (its first four
+    letters), ``k:robert`` (the canonical form of a nickname), ``s:S530`` (a sound-alike
+    code), ``d:1942-03-03`` and ``y:1942`` (date and year of birth), ``p:WV10 6QH``,
+    ``ps:WV10 6`` and ``pd:WV10`` (postcode, sector, district), ``h:9434765919`` (NHS Number).
+    Every lookup is ``token IN (...)``, which both SQLite and PostgreSQL answer from the
+    ``(token, person_id)`` index whatever the collation. Rebuilt by
     ``wraparound reindex-search`` after linkage; see ``governance.search``.
     """
 

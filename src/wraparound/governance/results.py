@@ -36,6 +36,7 @@ class SearchResults:
     understood: list[str]  # how the query was read: "date of birth 3 March 1942", ...
     ignored: list[str]  # words we could not use
     notice: str | None = None
+    viewer_is_steward: bool = False  # navigation only (the "Data steward" menu item)
 
 
 @dataclass(frozen=True)

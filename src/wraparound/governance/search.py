@@ -29,8 +29,8 @@ from wraparound.identity.models import Person
 from wraparound.sources.models import SourceRecord
 
 EXACT, CLOSE, SOUNDS_LIKE = 3, 2, 1
-# Once a criterion leaves this few candidates, later criteria look only among them.
-NARROW_BELOW = 2000
+# Scores are read only for the people matching every criterion, when they are this few or fewer.
+NARROW_BELOW = 5000
 
 # --- normalising ---------------------------------------------------------------------------
 
@@ -113,7 +113,7 @@ def tokens_for(
 def _people_tokens(person_ids: list[int]) -> dict[int, set[str]]:
     people = {
         p["id"]: p
-        for p in Person.objects.filter(id__in=person_ids).values(
+        for p in Person.objects.filter(id__in=person_ids, retired=False).values(
             "id", "given_name", "family_name", "date_of_birth", "postcode", "nhs_number"
         )
     }
@@ -340,8 +340,7 @@ def parse_query(query: str, today: dt.date | None = None) -> ParsedQuery:
 # --- finding -------------------------------------------------------------------------------
 
 
-def _scores(criterion: Criterion, among: set[int] | None) -> dict[int, int]:
-    """Person id -> best score for one criterion, from one indexed ``token IN (...)`` lookup."""
+def _weights(criterion: Criterion) -> dict[str, int]:
     weight: dict[str, int] = {}
     for tokens, score in (
         (criterion.sounds, SOUNDS_LIKE),
@@ -350,6 +349,12 @@ def _scores(criterion: Criterion, among: set[int] | None) -> dict[int, int]:
     ):
         for token in tokens:
             weight[token] = max(weight.get(token, 0), score)
+    return weight
+
+
+def _scores(criterion: Criterion, among: list[int] | None) -> dict[int, int]:
+    """Person id -> best score for one criterion, from one indexed ``token IN (...)`` lookup."""
+    weight = _weights(criterion)
     qs = PersonSearchIndex.objects.filter(token__in=list(weight))
     if among is not None:
         qs = qs.filter(person_id__in=among)
@@ -361,6 +366,31 @@ def _scores(criterion: Criterion, among: set[int] | None) -> dict[int, int]:
     return best
 
 
+def _ids_matching(criterion: Criterion):
+    return PersonSearchIndex.objects.filter(token__in=list(_weights(criterion))).values("person_id")
+
+
+def _single(criterion: Criterion, limit: int) -> tuple[list[int], int]:
+    """One criterion ("smith", "WV10"): count in the database, then take the best tiers first.
+
+    Work stays proportional to the page, not to the thousands of people in a district.
+    """
+    total = _ids_matching(criterion).distinct().count()
+    picked: list[int] = []
+    for tokens in (criterion.exact, criterion.close, criterion.sounds):
+        if len(picked) >= limit or not tokens:
+            continue
+        qs = (
+            PersonSearchIndex.objects.filter(token__in=tokens)
+            .exclude(person_id__in=picked)
+            .values_list("person_id", flat=True)
+            .distinct()
+            .order_by("person_id")
+        )
+        picked.extend(qs[: limit - len(picked)])
+    return picked, total
+
+
 @dataclass(frozen=True)
 class Found:
     person_ids: list[int]  # best first, at most ``limit``
@@ -370,22 +400,32 @@ class Found:
 
 
 def find(query: str, *, limit: int = 25) -> Found:
-    """Person ids matching every criterion of the query, best matches first."""
+    """Person ids matching every criterion of the query, best matches first.
+
+    The database intersects the criteria (nested ``person_id IN (...)`` on the index), so only
+    people matching everything come back to Python to be ranked.
+    """
     parsed = parse_query(query)
     understood = [c.label for c in parsed.criteria]
-    if not parsed.criteria:
+    criteria = sorted(parsed.criteria, key=lambda c: c.rank)
+    if not criteria:
         return Found(person_ids=[], total=0, understood=understood, ignored=parsed.ignored)
-    totals: dict[int, int] | None = None
-    for criterion in sorted(parsed.criteria, key=lambda c: c.rank):
-        among = set(totals) if totals is not None and len(totals) < NARROW_BELOW else None
-        scores = _scores(criterion, among)
-        if totals is None:
-            totals = scores
-        else:
-            totals = {pid: s + scores[pid] for pid, s in totals.items() if pid in scores}
+    if len(criteria) == 1:
+        ids, total = _single(criteria[0], limit)
+        return Found(person_ids=ids, total=total, understood=understood, ignored=parsed.ignored)
+    matching = _ids_matching(criteria[0])
+    for criterion in criteria[1:]:
+        matching = PersonSearchIndex.objects.filter(
+            token__in=list(_weights(criterion)), person_id__in=matching
+        ).values("person_id")
+    candidates = sorted(set(matching.values_list("person_id", flat=True)))
+    among = candidates if len(candidates) <= NARROW_BELOW else None
+    totals = dict.fromkeys(candidates, 0)
+    for criterion in criteria:
         if not totals:
             break
-    totals = totals or {}
+        scores = _scores(criterion, among)
+        totals = {pid: s + scores[pid] for pid, s in totals.items() if pid in scores}
     ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
     return Found(
         person_ids=[pid for pid, _ in ranked[:limit]],

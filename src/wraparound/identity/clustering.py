@@ -128,6 +128,7 @@ class _UnionFind:
         self.parent = list(range(n))
         self.nhs: list[frozenset[str]] = [frozenset({x}) if x else frozenset() for x in nhs]
         self.dob: list[frozenset[str]] = [frozenset({x}) if x else frozenset() for x in dobs]
+        self.record_dob = dobs
         self.apart: dict[int, set[int]] = {}
 
     def find(self, i: int) -> int:
@@ -143,14 +144,21 @@ class _UnionFind:
         self.apart.setdefault(self.find(i), set()).add(j)
         self.apart.setdefault(self.find(j), set()).add(i)
 
-    def conflict(self, ri: int, rj: int) -> str | None:
-        """Why clusters ri and rj may not be merged, or None when they may."""
+    def conflict(self, ri: int, rj: int, edge: tuple[int, int] | None = None) -> str | None:
+        """Why clusters ri and rj may not be merged, or None when they may.
+
+        ``edge``: the two records whose match proposes the merge. Their own dates of birth were
+        weighed by the model, so only *other* combinations can block it on date of birth.
+        """
+        seen = None
+        if edge is not None and self.record_dob[edge[0]] and self.record_dob[edge[1]]:
+            seen = (self.record_dob[edge[0]], self.record_dob[edge[1]])
         a, b = self.nhs[ri], self.nhs[rj]
         if a and b and not (a <= b or b <= a):
             return "different valid NHS Numbers"
         for x in self.dob[ri]:
             for y in self.dob[rj]:
-                if not dates_compatible(x, y):
+                if (x, y) != seen and not dates_compatible(x, y):
                     return "clearly different dates of birth"
         for x in self.apart.get(ri, ()):
             if self.find(x) == rj:
@@ -355,7 +363,7 @@ def _try_union(uf, i, j, p, how, note, review, ids) -> int:
     if ri == rj:
         note(i, j, how, p)
         return 0
-    why = uf.conflict(ri, rj)
+    why = uf.conflict(ri, rj, (i, j))
     if why:
         review.append(ReviewCandidate(ids[i], ids[j], p, f"Strong match, but not linked: {why}"))
         return 1

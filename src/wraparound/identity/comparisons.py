@@ -32,6 +32,26 @@ def _names_swapped() -> ComparisonLevelCreator:
     )
 
 
+class NamesSwappedFuzzyLevel(ComparisonLevelCreator):
+    """Given and family names swapped *and* misspelt ("Bottrof Samuel" / "Samuel Bottroff").
+
+    Uses the dialect's own Jaro-Winkler function name, so it renders for DuckDB and Spark.
+    """
+
+    def __init__(self, threshold: float = 0.88):
+        self.threshold = threshold
+
+    def create_sql(self, sql_dialect) -> str:
+        jw = sql_dialect.jaro_winkler_function_name
+        t = self.threshold
+        return (
+            f"{jw}(given_name_l, family_name_r) >= {t} AND {jw}(family_name_l, given_name_r) >= {t}"
+        )
+
+    def create_label_for_charts(self) -> str:
+        return "Given and family names swapped, with a typo"
+
+
 def nhs_number() -> ComparisonCreator:
     """Same valid NHS Number / both valid but different / either missing or invalid."""
     return cl.CustomComparison(
@@ -67,6 +87,7 @@ def given_name(*, initial_only_m: float = 0.01) -> ComparisonCreator:
                 m=0.02,
             ),
             _rare(_names_swapped(), m=0.01, u=2e-6),
+            _rare(NamesSwappedFuzzyLevel(), m=0.005, u=2e-6),
             cll.ArrayIntersectLevel("given_tokens", 1).configure(
                 label_for_charts="A middle name matches the other's given name"
             ),
@@ -153,7 +174,14 @@ def residence() -> ComparisonCreator:
                 "addr_key_l = addr_key_r",
                 label_for_charts="Same number and street, postcode differs",
             ),
+            cll.And(
+                cll.CustomLevel("postcode_l = postcode_r"),
+                cll.ArrayIntersectLevel("addr_tokens", 2),
+            ).configure(label_for_charts="Same postcode, address shares two rarer words"),
             cll.CustomLevel("postcode_l = postcode_r", label_for_charts="Same postcode"),
+            cll.ArrayIntersectLevel("addr_tokens", 2).configure(
+                label_for_charts="Address shares two rarer words, postcode differs"
+            ),
             cll.DamerauLevenshteinLevel("postcode", 1).configure(
                 label_for_charts="Postcode one character out (typo)"
             ),

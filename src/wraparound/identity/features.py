@@ -155,6 +155,25 @@ def _sex(value: object) -> str | None:
     return {"m": "m", "f": "f"}.get(first)
 
 
+def _drop_common_tokens(tokens: pd.Series, max_share: float = 0.02) -> pd.Series:
+    """Remove address words found in more than ``max_share`` of records (town names, "road").
+
+    Two addresses sharing "wolverhampton" says nothing; sharing "whitebeam" and "17" does.
+    """
+    counts: dict[str, int] = {}
+    for row in tokens:
+        if isinstance(row, list):
+            for t in row:
+                counts[t] = counts.get(t, 0) + 1
+    limit = max(2, int(max_share * len(tokens)))
+    common = {t for t, c in counts.items() if c > limit}
+    if not common:
+        return tokens
+    return tokens.map(
+        lambda row: ([t for t in row if t not in common] or None) if isinstance(row, list) else None
+    )
+
+
 def prepare(records: pd.DataFrame) -> pd.DataFrame:
     """The model's input frame (``MODEL_COLUMNS``) from contract-shaped demographics."""
     df = pd.DataFrame(index=records.index)
@@ -211,6 +230,8 @@ def prepare(records: pd.DataFrame) -> pd.DataFrame:
     addr_parts = _map_unique(col("address"), _address_parts)
     df["addr_key"] = addr_parts.map(lambda p: p[0] if isinstance(p, tuple) else None)
     df["addr_tokens"] = addr_parts.map(lambda p: p[1] if isinstance(p, tuple) else None)
+
+    df["addr_tokens"] = _drop_common_tokens(df["addr_tokens"])
 
     for name in MODEL_COLUMNS:
         if name not in (

@@ -53,21 +53,37 @@ def break_glass_reviews(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _reviews_page(
+    request: HttpRequest, form: CloseBreakGlassForm, grant_id: int | None = None
+) -> HttpResponse:
+    """The reviews list, with ``form``'s errors shown against the review that failed (400)."""
+    try:
+        reviews = access.open_break_glass_reviews(viewer=request.user, ip=client_ip(request))
+    except access.NoAccess:
+        return not_for_you(request)
+    shown = {r.grant_id for r in reviews}
+    return render(
+        request,
+        "record/steward/break_glass_reviews.html",
+        {
+            "reviews": reviews,
+            "form": form,
+            "failed_grant": grant_id if grant_id in shown else None,
+            # The error summary links to the failed review's first outcome, when it is listed.
+            "first_field_id": f"outcome-{grant_id}-1" if grant_id in shown else "",
+            "nav": "steward",
+        },
+        status=400 if form.errors else 200,
+    )
+
+
 @require_POST
 @login_required
 def close_break_glass_review(request: HttpRequest, grant_id: int) -> HttpResponse:
+    """Close one review; the gate's refusals (own access, no note...) show on the same page."""
     form = CloseBreakGlassForm(request.POST)
     if not form.is_valid():
-        try:
-            reviews = access.open_break_glass_reviews(viewer=request.user, ip=client_ip(request))
-        except access.NoAccess:
-            return not_for_you(request)
-        return render(
-            request,
-            "record/steward/break_glass_reviews.html",
-            {"reviews": reviews, "form": form, "failed_grant": grant_id, "nav": "steward"},
-            status=400,
-        )
+        return _reviews_page(request, form, grant_id)
     try:
         access.close_break_glass_review(
             viewer=request.user,
@@ -79,8 +95,8 @@ def close_break_glass_review(request: HttpRequest, grant_id: int) -> HttpRespons
     except access.NoAccess:
         return not_for_you(request)
     except access.InvalidRequest as exc:
-        messages.error(request, str(exc))
-        return redirect("steward:break_glass_reviews")
+        form.add_error(None, str(exc))
+        return _reviews_page(request, form, grant_id)
     messages.success(request, "The review has been closed.")
     return redirect("steward:break_glass_reviews")
 
@@ -133,15 +149,34 @@ def access_report(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
-@login_required
-def review_queue(request: HttpRequest) -> HttpResponse:
-    """Linkage review: uncertain pairs side by side with the evidence for each comparison."""
+def _queue_page(
+    request: HttpRequest, form: ReviewDecisionForm | None = None, pair_id: int | None = None
+) -> HttpResponse:
     try:
         pairs = access.open_review_queue(viewer=request.user, ip=client_ip(request))
     except access.NoAccess:
         return not_for_you(request)
-    return render(request, "record/steward/review_queue.html", {"pairs": pairs, "nav": "steward"})
+    shown = {p.pair_id for p in pairs}
+    failed = pair_id if pair_id in shown else None
+    return render(
+        request,
+        "record/steward/review_queue.html",
+        {
+            "pairs": pairs,
+            "form": form,
+            "failed_pair": failed,
+            "first_field_id": f"reason-{failed}" if failed else "",
+            "nav": "steward",
+        },
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+@require_GET
+@login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    """Linkage review: uncertain pairs side by side with the evidence for each comparison."""
+    return _queue_page(request)
 
 
 @require_POST
@@ -149,8 +184,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 def decide_review_pair(request: HttpRequest, pair_id: int) -> HttpResponse:
     form = ReviewDecisionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose link, keep apart or not sure.")
-        return redirect("steward:review_queue")
+        return _queue_page(request, form, pair_id)
     try:
         access.decide_review_pair(
             viewer=request.user,
@@ -162,8 +196,8 @@ def decide_review_pair(request: HttpRequest, pair_id: int) -> HttpResponse:
     except access.NoAccess:
         return not_for_you(request)
     except access.InvalidRequest as exc:
-        messages.error(request, str(exc))
-        return redirect("steward:review_queue")
+        form.add_error(None, str(exc))
+        return _queue_page(request, form, pair_id)
     words = dict(ReviewDecisionForm.DECISIONS)[form.cleaned_data["decision"]]
     messages.success(request, f"Decision recorded: {words}.")
     return redirect("steward:review_queue")

@@ -61,7 +61,13 @@ def find_person(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "record/find_person.html",
-        {"form": form, "results": results, "nav": "search"},
+        {
+            "form": form,
+            "results": results,
+            "nav": "search",
+            # The gate already knows; saves the menu asking again (see templatetags/viewer.py).
+            "viewer_is_steward": results.viewer_is_steward if results is not None else None,
+        },
     )
 
 
@@ -104,6 +110,7 @@ def _render_person(
         "merge_form": forms.get("merge_form") or MergePeopleForm(),
         "split_form": forms.get("split_form"),
         "nav": "search",
+        "viewer_is_steward": record.is_steward,
     }
     if is_htmx(request, "timeline"):
         return render(request, "record/_timeline.html", context, status=status)

@@ -9,15 +9,17 @@ SQLite and PostgreSQL, and several times faster than building model instances).
 """
 
 import json
+import queue
 import re
 import sys
+import threading
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
 
 import orjson
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
@@ -38,6 +40,7 @@ from wraparound.sources.readers import (
     first_resource_type,
     read_feed,
     shutdown_workers,
+    start_workers_if_worthwhile,
 )
 from wraparound.sources.readers.rows import MAX_ITEM_CHARS, content_hash, storable
 
@@ -143,20 +146,25 @@ def ingest_files(
     source = _source(source_name, partner)
     run = IngestRun.objects.create(source=source, paths="\n".join(str(p) for p in files))
     if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
+        with connection.cursor() as cursor:  # keep the indexes being written in memory
             cursor.execute("PRAGMA cache_size = -262144")
-    stage = _Stage(source, run)
     directory = queries.directory(source) if any(k != "csv" for k in kinds) else {}
+    stage = _Stage(source, run)
+    start_workers_if_worthwhile(files, kinds)  # fork before the writer thread starts
+    known = stage.known_hashes() if any(k != "csv" for k in kinds) else frozenset()
     total = sum(path.stat().st_size for path in files)
-    with tqdm(
-        total=total,
-        unit="B",
-        unit_scale=True,
-        desc=f"ingest {source.name}",
-        file=sys.stderr,
-        disable=None if progress else True,
-        leave=False,
-    ) as bar:
+    with (
+        stage,
+        tqdm(
+            total=total,
+            unit="B",
+            unit_scale=True,
+            desc=f"ingest {source.name}",
+            file=sys.stderr,
+            disable=None if progress else True,
+            leave=False,
+        ) as bar,
+    ):
         for number, (path, kind) in enumerate(zip(files, kinds, strict=True)):
             items = read_feed(
                 path,
@@ -164,11 +172,11 @@ def ingest_files(
                 partner=source.partner,
                 organisation=_organisation(source),
                 directory=directory,
+                known_hashes=known,
                 on_progress=bar.update,
             )
             for item in items:
                 stage.take(item, number)
-        stage.flush()
     counts = stage.counts
     counts.files = len(files)
     counts.run_id = run.pk
@@ -294,6 +302,54 @@ def _sql(model, key: str, fields: tuple[str, ...]) -> tuple[str, str]:
     return insert, update
 
 
+class _Writer:
+    """Runs the batched SQL on a second thread, on the SAME connection and transaction.
+
+    Parsing is Python work and holds the GIL; the database's own work (SQLite's B-tree inserts,
+    or waiting on PostgreSQL) does not, so on two cores the two overlap. There is still one
+    connection and one transaction: a failure or a kill still leaves nothing behind. The
+    queue is short, so the reader never runs far ahead of the database.
+    """
+
+    def __init__(self):
+        self.connection = connections[DEFAULT_DB_ALIAS]
+        self.cursor = self.connection.cursor()
+        self.connection.inc_thread_sharing()
+        self.jobs: queue.Queue = queue.Queue(maxsize=3)
+        self.error: BaseException | None = None
+        self.cancelled = False
+        self.thread = threading.Thread(target=self._work, name="ingest-writer", daemon=True)
+        self.thread.start()
+
+    def _work(self) -> None:
+        while True:
+            job = self.jobs.get()
+            if job is None:
+                return
+            if self.error is not None or self.cancelled:
+                continue  # drain without writing: the transaction will be rolled back
+            sql, params = job
+            try:
+                self.cursor.executemany(sql, params)
+            except BaseException as error:  # re-raised in the main thread
+                self.error = error
+
+    def submit(self, sql: str, params: list[tuple]) -> None:
+        if self.error is not None:
+            raise self.error
+        self.jobs.put((sql, params))
+
+    def close(self, *, failed: bool) -> None:
+        """Wait for every batch to be written (or dropped when ``failed``)."""
+        self.cancelled = failed
+        self.jobs.put(None)
+        self.thread.join()
+        self.connection.dec_thread_sharing()
+        self.cursor.close()
+        if self.error is not None and not failed:
+            raise self.error
+
+
 class _Stage:
     """Sorts every item into its outcome and writes them in batches."""
 
@@ -315,7 +371,14 @@ class _Stage:
             RecordRow: _sql(SourceRecord, "source_record_id", _RECORD_FIELDS),
             EventRow: _sql(Event, "event_id", _EVENT_FIELDS),
         }
+        quote = connection.ops.quote_name
+        columns = ("source_id", "run_id", "locator", "reason", "raw", "raw_hash", "created_at")
+        self.quarantine_sql = (
+            f"INSERT INTO {quote(QuarantinedRow._meta.db_table)} "
+            f"({', '.join(quote(c) for c in columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
+        )
         self.pending = 0
+        self.writer: _Writer | None = None
         # Looked up once: ``connection.ops`` goes through a thread-local proxy on every access.
         ops = connection.ops
         self.date = ops.adapt_datefield_value
@@ -324,6 +387,23 @@ class _Stage:
             self._json = _json_text  # SQLite stores JSON as text; orjson is several times faster
         else:
             self._json = partial(ops.adapt_json_value, encoder=None)
+
+    def __enter__(self) -> "_Stage":
+        self.writer = _Writer()
+        return self
+
+    def __exit__(self, kind, error, trace) -> None:
+        try:
+            if error is None:
+                self.flush()
+        except BaseException:
+            self.writer.close(failed=True)
+            raise
+        self.writer.close(failed=error is not None)
+
+    def known_hashes(self) -> set[str]:
+        """Content hashes of everything the source holds (records and events)."""
+        return {*self.stored[RecordRow].values(), *self.stored[EventRow].values()}
 
     def take(self, item, file_number: int) -> None:
         if isinstance(item, Rejected):
@@ -389,38 +469,29 @@ class _Stage:
             self.flush()
 
     def flush(self) -> None:
-        """Write what is staged: inserts before updates, so a later file can update a new key."""
-        with connection.cursor() as cursor:
-            for kind, values in ((RecordRow, self._record_values), (EventRow, self._event_values)):
-                insert, update = self.sql[kind]
-                if self.inserts[kind]:
-                    cursor.executemany(
-                        insert,
-                        [
-                            (self.source.pk, row.key, *values(row), self.now, self.now)
-                            for row in self.inserts[kind]
-                        ],
-                    )
-                    self.inserts[kind] = []
-                if self.updates[kind]:
-                    cursor.executemany(
-                        update,
-                        [
-                            (*values(row), self.now, self.source.pk, row.key)
-                            for row in self.updates[kind]
-                        ],
-                    )
-                    self.updates[kind] = []
-            if self.rejected:
-                quote = connection.ops.quote_name
-                columns = ("source_id", "run_id", "locator", "reason", "raw", "raw_hash")
-                cursor.executemany(
-                    f"INSERT INTO {quote(QuarantinedRow._meta.db_table)} "
-                    f"({', '.join(quote(c) for c in (*columns, 'created_at'))}) "
-                    f"VALUES ({', '.join(['%s'] * (len(columns) + 1))})",
-                    self.rejected,
+        """Hand what is staged to the writer: inserts before updates, so a later file can
+        update a key first seen in this run."""
+        for kind, values in ((RecordRow, self._record_values), (EventRow, self._event_values)):
+            insert, update = self.sql[kind]
+            if self.inserts[kind]:
+                now, source_id = self.now, self.source.pk
+                self.writer.submit(
+                    insert,
+                    [(source_id, row.key, *values(row), now, now) for row in self.inserts[kind]],
                 )
-                self.rejected = []
+                self.inserts[kind] = []
+            if self.updates[kind]:
+                self.writer.submit(
+                    update,
+                    [
+                        (*values(row), self.now, self.source.pk, row.key)
+                        for row in self.updates[kind]
+                    ],
+                )
+                self.updates[kind] = []
+        if self.rejected:
+            self.writer.submit(self.quarantine_sql, self.rejected)
+            self.rejected = []
         self.pending = 0
 
     def _record_values(self, row: RecordRow) -> tuple:

@@ -73,6 +73,7 @@ CONDITION_PREVALENCE: tuple[tuple[Code, int, tuple[float, float, float, float]],
 )
 MENTAL_ILLNESS = frozenset({DEPRESSION, ANXIETY, SCHIZOPHRENIA, BIPOLAR})
 SEVERE_MENTAL_ILLNESS = frozenset({SCHIZOPHRENIA, BIPOLAR})
+SUBSTANCE_MISUSE = frozenset({ALCOHOL_DEPENDENCE, OPIOID_DEPENDENCE})
 
 
 def age_band(age: int) -> int:

@@ -47,10 +47,9 @@ def when(rng: random.Random, not_before: dt.date | None = None) -> dt.datetime:
     """A moment in the five years before the extract (working hours, mostly)."""
     start = max(EVENTS_FROM, not_before) if not_before else EVENTS_FROM
     span = max(1, (EXTRACT_DATE - start).days)
-    day = start + dt.timedelta(days=rng.randrange(span))
-    return dt.datetime(
-        day.year, day.month, day.day, rng.randint(8, 18), rng.choice((0, 15, 30, 45))
-    )
+    day = start + dt.timedelta(days=int(rng.random() * span))
+    hour, quarter = 8 + int(rng.random() * 11), int(rng.random() * 4)
+    return dt.datetime(day.year, day.month, day.day, hour, 15 * quarter)
 
 
 def stamp(moment: dt.datetime) -> str:
@@ -514,21 +513,17 @@ def gp_activity(
             )
         )
     conditions = set(person.conditions)
-    for referral, text in clinical.REFERRALS:
-        p = 0.03 if "social prescribing" in referral.display else 0.0
-        if "psychiatry" in referral.display and conditions & clinical.MENTAL_ILLNESS:
-            p = 0.3
-        elif "drug and alcohol" in referral.display and (
-            {clinical.ALCOHOL_DEPENDENCE, clinical.OPIOID_DEPENDENCE} & conditions
-        ):
-            p = 0.5
-        elif "falls" in referral.display and clinical.FALLS in conditions:
-            p = 0.4
-        elif "district" in text and age >= 75:
-            p = 0.15
-        elif "social worker" in referral.display and age >= 80:
-            p = 0.12
-        if rng.random() < p:
+    # chances, in the order of clinical.REFERRALS
+    chances = (
+        0.15 if age >= 75 else 0.0,  # district nursing
+        0.3 if conditions & clinical.MENTAL_ILLNESS else 0.0,  # community mental health team
+        0.12 if age >= 80 else 0.0,  # adult social care
+        0.4 if clinical.FALLS in conditions else 0.0,  # falls prevention
+        0.03,  # social prescribing
+        0.5 if conditions & clinical.SUBSTANCE_MISUSE else 0.0,  # drug and alcohol service
+    )
+    for (referral, text), p in zip(clinical.REFERRALS, chances, strict=True):
+        if p and rng.random() < p:
             reason = next((c for c in person.conditions if c.category == referral.category), None)
             emit(
                 service_request(

@@ -256,7 +256,7 @@ class Neighbourhood:
         rng = self.rng
         self._household_seq += 1
         hid = f"H{self._household_seq:07d}"
-        if rng.random() < 1 / 2600:
+        if rng.random() < 1 / 1800:
             return self._care_home(hid)
         heritage = _weighted(rng, names.HERITAGE_WEIGHTS)
         adjust = _KIND_ADJUST.get(heritage, {})

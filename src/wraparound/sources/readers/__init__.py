@@ -8,7 +8,7 @@ not errors: they become ``Rejected`` items that ingest quarantines.
 
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from pathlib import Path
 
 from wraparound.sources.readers.rows import (
@@ -30,6 +30,7 @@ __all__ = [
     "first_resource_type",
     "read_feed",
     "shutdown_workers",
+    "start_workers_if_worthwhile",
 ]
 
 EXTENSIONS = {
@@ -75,6 +76,8 @@ def check_file(path: Path) -> str:
             head = handle.read(65536)
     except OSError as error:
         raise FileUnreadable(f"{path} cannot be read ({error.strerror})") from None
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise FileUnreadable(f"{path} is UTF-16 text; partner files must be UTF-8")
     if _looks_binary(head):
         raise FileUnreadable(f"{path} is a binary file, not CSV, JSON or XML text")
     kind = EXTENSIONS.get(path.suffix.lower())
@@ -127,6 +130,7 @@ def read_feed(
     partner: str,
     organisation: str,
     directory: dict[str, dict],
+    known_hashes: Container[str] = frozenset(),
     on_progress: Callable[[int], None],
 ) -> Iterator[Item]:
     """Every item of one file (already passed by ``check_file``)."""
@@ -139,7 +143,12 @@ def read_feed(
         return
     from wraparound.sources.readers import fhir
 
-    context = fhir.FhirContext(partner=partner, organisation=organisation, directory=directory)
+    context = fhir.FhirContext(
+        partner=partner,
+        organisation=organisation,
+        directory=directory,
+        known_hashes=known_hashes,
+    )
     try:
         raw = path.read_bytes()
     except OSError as error:
@@ -150,6 +159,19 @@ def read_feed(
         yield from fhir.read_fhir_json(
             path, raw, ndjson=kind == "ndjson", context=context, on_progress=on_progress
         )
+
+
+def start_workers_if_worthwhile(files: list[Path], kinds: list[str]) -> None:
+    """Start FHIR validation worker processes when the command has enough FHIR JSON to gain."""
+    size = sum(
+        path.stat().st_size
+        for path, kind in zip(files, kinds, strict=True)
+        if kind in {"json", "ndjson"}
+    )
+    from wraparound.sources.readers import fhir
+
+    if size >= fhir.PARALLEL_BYTES:
+        fhir.start_workers()
 
 
 def shutdown_workers() -> None:

@@ -10,6 +10,7 @@ import csv
 import hashlib
 from collections.abc import Callable, Iterator
 from decimal import Decimal, InvalidOperation
+from operator import itemgetter
 from pathlib import Path
 
 from wraparound.core import nhs_number
@@ -98,6 +99,8 @@ def read_csv(
         rows = csv.reader(_tracked_lines(handle, consumed), strict=False)
         try:
             header = next(rows)
+            while not header or header == [""]:  # blank lines before the header
+                header = next(rows)
         except StopIteration:
             raise FileUnreadable(f"{path} is empty") from None
         except csv.Error as error:
@@ -122,7 +125,7 @@ def read_csv(
                 )
             build = _DemographicRow(names)
         width = len(names)
-        line = 1
+        line = header_text.count("\n") or 1
         pending_bytes = len(header_text)
         while True:
             try:
@@ -203,11 +206,16 @@ class _Columns:
         self.at = {name: (names.index(name) if name in names else None) for name in known}
         self.extra = [(i, n) for i, n in enumerate(names) if n not in known]
 
-    def getter(self, name: str) -> Callable[[list[str]], str]:
-        index = self.at[name]
-        if index is None:
-            return lambda row: ""
-        return lambda row: row[index].strip()
+    def picker(self, *wanted: str) -> Callable[[list[str]], tuple[str, ...]]:
+        """Stripped values of ``wanted`` columns in one call ("" for absent columns)."""
+        pick = itemgetter(*(-1 if self.at[name] is None else self.at[name] for name in wanted))
+
+        def values(row: list[str]) -> tuple[str, ...]:
+            stripped = [value.strip() for value in row]
+            stripped.append("")  # what absent columns (index -1) read
+            return pick(stripped)
+
+        return values
 
 
 def _over_text_limit(names: list[str], row: list[str]) -> str:
@@ -222,24 +230,16 @@ class _DemographicRow:
 
     def __init__(self, names: list[str]):
         self.columns = _Columns(names, DEMOGRAPHIC_COLUMNS)
-        get = self.columns.getter
-        self.record_id = get("source_record_id")
-        self.dob = get("date_of_birth")
-        self.number = get("nhs_number")
-        self.given = get("given_name")
-        self.family = get("family_name")
-        self.sex = get("sex")
-        self.postcode = get("postcode")
-        self.phone = get("phone")
-        self.address = get("address")
+        self.pick = self.columns.picker(*DEMOGRAPHIC_COLUMNS)
 
     def __call__(
         self, row: list[str], payload: str, digest: str, locator: str, long_row: bool
     ) -> Item:
-        record_id = self.record_id(row)
+        record_id, raw_number, given, family, raw_dob, sex, raw_postcode, address, phone = (
+            self.pick(row)
+        )
         if not record_id:
             return Rejected(locator, "row has no source_record_id", payload)
-        raw_dob = self.dob(row)
         dob = None
         if raw_dob:
             dob = parse_iso_date(raw_dob)
@@ -249,31 +249,47 @@ class _DemographicRow:
                     f"date_of_birth '{raw_dob[:40]}' is not a date in YYYY-MM-DD form",
                     payload,
                 )
-        number = nhs_number.normalise(self.number(row))
-        fields = {
-            "source_record_id": record_id,
-            "nhs_number": number,
-            "given_name": self.given(row),
-            "family_name": self.family(row),
-            "sex": self.sex(row),
-            "postcode": normalise_postcode(self.postcode(row)),
-            "phone": self.phone(row),
-        }
-        problem = too_long(fields, RECORD_LIMITS)
-        if not problem and long_row:
-            problem = _over_text_limit(self.columns.names, row)
-        if problem:
-            return Rejected(locator, problem, payload[:MAX_ITEM_CHARS])
+        number = nhs_number.normalise(raw_number)
+        postcode = normalise_postcode(raw_postcode)
+        limit = RECORD_LIMITS
+        if (  # the usual case, checked without building anything
+            len(record_id) > limit["source_record_id"]
+            or len(number) > limit["nhs_number"]
+            or len(given) > limit["given_name"]
+            or len(family) > limit["family_name"]
+            or len(sex) > limit["sex"]
+            or len(postcode) > limit["postcode"]
+            or len(phone) > limit["phone"]
+            or long_row
+        ):
+            fields = {
+                "source_record_id": record_id,
+                "nhs_number": number,
+                "given_name": given,
+                "family_name": family,
+                "sex": sex,
+                "postcode": postcode,
+                "phone": phone,
+            }
+            problem = too_long(fields, limit) or _over_text_limit(self.columns.names, row)
+            if problem:
+                return Rejected(locator, problem, payload[:MAX_ITEM_CHARS])
         return RecordRow(
+            source_record_id=record_id,
             format="csv",
             payload=payload,
             content_hash=digest,
             locator=locator,
+            nhs_number=number,
             nhs_number_valid=nhs_number.is_valid(number),
+            given_name=given,
+            family_name=family,
             date_of_birth=dob,
-            address=self.address(row),
+            sex=sex,
+            postcode=postcode,
+            address=address,
+            phone=phone,
             extra={name: row[i] for i, name in self.columns.extra},
-            **fields,
         )
 
 
@@ -282,18 +298,27 @@ class _ActivityRow:
 
     def __init__(self, names: list[str], *, partner: str, organisation: str):
         self.columns = _Columns(names, ACTIVITY_COLUMNS)
-        self.get = {name: self.columns.getter(name) for name in ACTIVITY_COLUMNS}
+        self.pick = self.columns.picker(*ACTIVITY_COLUMNS)
         self.partner = partner
         self.organisation = organisation
 
     def __call__(
         self, row: list[str], payload: str, digest: str, locator: str, long_row: bool
     ) -> Item:
-        get = self.get
-        event_id = get["event_id"](row)
-        record_id = get["source_record_id"](row)
-        raw_date = get["date"](row)
-        kind = get["kind"](row)
+        (
+            event_id,
+            record_id,
+            raw_date,
+            kind,
+            text,
+            status,
+            raw_amount,
+            category,
+            worker,
+            worker_role,
+            worker_team,
+            worker_phone,
+        ) = self.pick(row)
         for name, value in (
             ("event_id", event_id),
             ("source_record_id", record_id),
@@ -307,13 +332,12 @@ class _ActivityRow:
             return Rejected(
                 locator, f"date '{raw_date[:40]}' is not a date in YYYY-MM-DD form", payload
             )
-        category = get["category"](row).lower()
+        category = category.lower()
         if category and not sensitivity.is_category(category):
             allowed = ", ".join(sensitivity.SensitiveCategory.values)
             return Rejected(
                 locator, f"category '{category[:40]}' is not one of: {allowed}", payload
             )
-        raw_amount = get["amount"](row)
         amount = ""
         if raw_amount:
             try:
@@ -326,7 +350,7 @@ class _ActivityRow:
             "event_id": event_id,
             "subject_record_id": record_id,
             "kind": kind_label(kind),
-            "status": get["status"](row),
+            "status": status,
             "code": kind,
         }
         problem = too_long(fields, EVENT_LIMITS)
@@ -334,18 +358,16 @@ class _ActivityRow:
             problem = _over_text_limit(self.columns.names, row)
         if problem:
             return Rejected(locator, problem, payload[:MAX_ITEM_CHARS])
-        text = get["text"](row)
         extra: dict = {"organisation": self.organisation, "kind_code": kind}
         if amount:
             extra["amount"] = amount
-        worker = get["worker_name"](row)
         if worker:
             extra["involved"] = [
                 {
                     "name": worker,
-                    "role": get["worker_role"](row),
-                    "organisation": get["worker_team"](row) or self.organisation,
-                    "contact": get["worker_phone"](row),
+                    "role": worker_role,
+                    "organisation": worker_team or self.organisation,
+                    "contact": worker_phone,
                 }
             ]
         for index, name in self.columns.extra:

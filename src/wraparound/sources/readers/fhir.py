@@ -14,8 +14,9 @@ import json
 import multiprocessing
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,8 +36,10 @@ from wraparound.sources.readers.rows import (
 )
 
 FHIR_NS = "http://hl7.org/fhir"
-# Below this many resources a file is validated in this process: starting workers costs more.
-PARALLEL_THRESHOLD = 2_000
+# Below this many resources a file is validated in this process: shipping them costs more.
+PARALLEL_THRESHOLD = 500
+# Commands reading at least this much FHIR JSON start the worker processes.
+PARALLEL_BYTES = 256 * 1024
 CHUNK = 250
 # NDJSON files are read in windows so a very large export never sits in memory whole.
 WINDOW = 20_000
@@ -61,6 +64,9 @@ class FhirContext:
     partner: str
     organisation: str
     directory: dict[str, dict] = field(default_factory=dict)
+    # Content hashes the source already holds: a resource whose exact text was validated and
+    # stored before is not validated again (the answer could only be the same).
+    known_hashes: Container[str] = frozenset()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -91,7 +97,12 @@ def _describe(resource_type: str, error: ValidationError) -> str:
         return f"{resource_type} failed FHIR validation"
     first = problems[0]
     where = ".".join(str(part) for part in first.get("loc", ()) if part != "__root__")
-    where = f"{resource_type}.{where}" if where else resource_type
+    # XML is validated element by element, so the error may come from a nested type (Period).
+    model = getattr(error, "title", "") or resource_type
+    if model != resource_type:
+        where = f"{resource_type}: {model}.{where}" if where else f"{resource_type}: {model}"
+    else:
+        where = f"{resource_type}.{where}" if where else resource_type
     message = " ".join(str(first.get("msg", "")).split())[:300]
     more = len(problems) - 1
     tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
@@ -138,45 +149,53 @@ _WARM_TYPES = (
 )
 
 
-def _pool() -> ProcessPoolExecutor | None:
-    """Two forked workers, shared by every file this process ingests; None where not possible."""
+def start_workers() -> bool:
+    """Fork the validation workers now, if this machine has cores to spare.
+
+    Called before ingest starts its writer thread: forking a process that is running other
+    threads can leave the children holding a lock nobody will release. The workers are shared
+    by every file the command reads and stopped by ``shutdown_pool``.
+    """
     global _executor
     if _executor is None:
         if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-            return None
+            return False
         for name in _WARM_TYPES:  # import model modules once, before forking, so workers share them
             get_fhir_model_class(name)
         workers = int(os.environ.get("WRAPAROUND_INGEST_WORKERS", "2"))
         _executor = ProcessPoolExecutor(
             max_workers=max(1, workers), mp_context=multiprocessing.get_context("fork")
         )
-    return _executor
+        _executor.submit(int).result()  # the workers are forked on first use: do it now
+    return True
 
 
 def shutdown_pool() -> None:
     """Stop the workers (called when an ingest command ends)."""
     global _executor
     if _executor is not None:
-        _executor.shutdown(wait=True, cancel_futures=True)
-        _executor = None
+        executor, _executor = _executor, None
+        executor.shutdown(wait=True, cancel_futures=True)
 
 
 def _validate(resources: list[Resource]) -> None:
     todo = [r for r in resources if not r.checked]
-    pool = _pool() if len(todo) >= PARALLEL_THRESHOLD else None
-    if pool is None:
-        for resource in todo:
-            resource.error = _validate_text(resource.text)
-        return
-    futures = [
-        pool.submit(_validate_texts, [r.text for r in todo[i : i + CHUNK]])
-        for i in range(0, len(todo), CHUNK)
-    ]
+    pool = _executor if len(todo) >= PARALLEL_THRESHOLD else None
     position = 0
-    for future in futures:
-        for error in future.result():
-            todo[position].error = error
-            position += 1
+    if pool is not None:
+        futures = [
+            pool.submit(_validate_texts, [r.text for r in todo[i : i + CHUNK]])
+            for i in range(0, len(todo), CHUNK)
+        ]
+        try:
+            for future in futures:
+                for error in future.result():
+                    todo[position].error = error
+                    position += 1
+        except BrokenProcessPool:  # a worker died (out of memory?): carry on in this process
+            shutdown_pool()
+    for resource in todo[position:]:
+        resource.error = _validate_text(resource.text)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -509,6 +528,11 @@ def _xml_resource(element, locator: str, full_url: str) -> Resource | Rejected:
 
 def _validated_items(found: list, context: FhirContext) -> Iterator[Item]:
     resources = [item for item in found if isinstance(item, Resource)]
+    digests = {}
+    for resource in resources:
+        digest = digests[id(resource)] = content_hash(resource.text)
+        if digest in context.known_hashes:
+            resource.checked = True
     _validate(resources)
     mapper = FhirMapper(
         partner=context.partner,
@@ -532,7 +556,7 @@ def _validated_items(found: list, context: FhirContext) -> Iterator[Item]:
             yield mapper.to_item(
                 item.data,
                 text=item.text,
-                digest=content_hash(item.text),
+                digest=digests[id(item)],
                 locator=item.locator,
                 full_url=item.full_url,
             )

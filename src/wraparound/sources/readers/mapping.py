@@ -93,6 +93,21 @@ CONCEPT_KEYS = (
     "reasonCode",
     "valueCodeableConcept",
 )
+# HL7 v3 participation types, for encounters that send the code without its words.
+PARTICIPATION = {
+    "ADM": "Admitting clinician",
+    "ATND": "Attending clinician",
+    "CALLBCK": "Call-back contact",
+    "CON": "Consultant",
+    "DIS": "Discharging clinician",
+    "ESC": "Escort",
+    "PART": "Participant",
+    "PPRF": "Primary performer",
+    "REF": "Referrer",
+    "SPRF": "Secondary performer",
+    "translator": "Interpreter",
+    "emergency": "Emergency contact",
+}
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 _ADMISSION_CLASSES = {"IMP", "ACUTE", "NONAC", "PRENC", "SS", "OBSENC"}
 
@@ -368,16 +383,12 @@ class FhirMapper:
             "organization",
             "provider",
             "custodian",
-            "performer",
-            "onBehalfOf",
         ):
             reference = _first(data.get(key))
             if isinstance(reference, dict):
-                target = self.resolve(reference.get("reference") or "")
-                if reference.get("display") or target.startswith("Organization/"):
-                    name = self.name_of(reference)[0]
-                    if name:
-                        return name
+                name = self.name_of(reference)[0]
+                if name:
+                    return name
         return self.organisation
 
     def _involved(self, data: dict, resource_type: str, organisation: str) -> list[dict]:
@@ -397,10 +408,8 @@ class FhirMapper:
 
         if resource_type == "Encounter":
             for participant in data.get("participant") or ():
-                add(
-                    participant.get("individual"),
-                    concept_text(participant.get("type")) or "Clinician",
-                )
+                role = concept_text(participant.get("type"))
+                add(participant.get("individual"), PARTICIPATION.get(role, role) or "Clinician")
         elif resource_type == "EpisodeOfCare":
             add(data.get("careManager"), "Care manager")
             for team in data.get("team") or ():

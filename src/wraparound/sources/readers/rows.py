@@ -144,12 +144,9 @@ def has_bad_characters(text: str) -> str:
     return ""
 
 
-_POSTCODE_SPACES = re.compile(r"\s+")
-
-
 def normalise_postcode(raw: str) -> str:
     """Upper case, one space before the inward code (the last three characters): ``LS17 7DF``."""
-    compact = _POSTCODE_SPACES.sub("", raw).upper()
+    compact = "".join(raw.split()).upper()
     if 5 <= len(compact) <= 7:
         return f"{compact[:-3]} {compact[-3:]}"
     return compact
