@@ -1,7 +1,8 @@
 """A small synthetic neighbourhood for the web tests (integration and browser).
 
-Rows are written with the models directly (tests may; the application may not), then the search
-index is built the way ``wraparound reindex-search`` builds it. Everything is synthetic.
+Rows are made with ``tests/factories.py`` (tests may write rows; the application may not), then
+the search index is built once, the way ``wraparound reindex-search`` builds it. Everything is
+synthetic.
 
 People (all in the North team's neighbourhood, WV10, unless said):
 - Margaret Smith, 3 March 1942: GP, acute, mental health trust and housing records; a key safe
@@ -16,17 +17,22 @@ People (all in the North team's neighbourhood, WV10, unless said):
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
+from factories import (
+    link,
+    make_event,
+    make_organisation,
+    make_person,
+    make_source,
+    make_source_record,
+    make_staff,
+    make_team,
+)
 from wraparound.governance import search
-from wraparound.governance.models import Organisation, Staff, Team
 from wraparound.identity.models import Link, Person, ReviewPair
-from wraparound.sources.models import Event, Source, SourceRecord
 
 PASSWORD = "correct horse battery staple"
 HOSTILE_NAME = "<script>alert('x')</script>"
@@ -48,97 +54,62 @@ class World:
     users: dict
 
 
-_counter = {"n": 0}
+# Thin adapters over tests/factories.py, in this world's words: a record is linked with the
+# NHS Number rule when it has one (a singleton otherwise), events are dated "days ago", and
+# the search index is built once at the end, as ``wraparound reindex-search`` would.
 
 
-def _next(prefix: str) -> str:
-    _counter["n"] += 1
-    return f"{prefix}{_counter['n']:06d}"
-
-
-def _source(name: str, partner: str, display: str) -> Source:
-    return Source.objects.get_or_create(
-        name=name, defaults={"partner": partner, "display_name": display}
-    )[0]
+def _source(name: str, partner: str, display: str):
+    return make_source(name, partner, display_name=display)
 
 
 def _record(source, person, *, nhs="", given, family, dob, postcode, address="", phone=""):
-    rec = SourceRecord.objects.create(
+    record = make_source_record(
         source=source,
-        source_record_id=_next(source.name[:2].upper()),
-        format="csv",
-        nhs_number=nhs,
-        nhs_number_valid=bool(nhs),
+        nhs=nhs,
         given_name=given,
         family_name=family,
         date_of_birth=dob,
         postcode=postcode,
         address=address,
         phone=phone,
-        payload="{}",
-        content_hash=_next("h"),
     )
-    Link.objects.create(
-        source_record=rec, person=person, rule=Link.Rule.NHS_NUMBER if nhs else Link.Rule.SINGLETON
-    )
-    return rec
+    link(record, person, rule=Link.Rule.NHS_NUMBER if nhs else Link.Rule.SINGLETON)
+    return record
 
 
-def _event(
-    record,
-    *,
-    kind,
-    summary,
-    days_ago,
-    resource_type="Activity",
-    code="",
-    status="",
-    category="",
-    extra=None,
-):
-    return Event.objects.create(
-        source=record.source,
-        event_id=_next("E"),
+def _event(record, *, days_ago, resource_type="Activity", **fields):
+    return make_event(
+        record,
         resource_type=resource_type,
-        kind=kind,
-        subject_record_id=record.source_record_id,
         occurred_at=timezone.now() - dt.timedelta(days=days_ago),
-        summary=summary,
-        status=status,
-        code=code,
-        sensitive_category=category,
-        on_timeline=True,
-        extra=extra or {},
-        payload=json.dumps({"kind": kind}),
-        content_hash=_next("c"),
+        **fields,
     )
 
 
 def _person(*, nhs="", given, family, dob, postcode, address):
-    return Person.objects.create(
-        nhs_number=nhs,
+    # Here "" means no NHS Number; in make_person it means "make a valid one".
+    return make_person(
+        nhs=nhs or None,
         given_name=given,
         family_name=family,
         date_of_birth=dob,
         postcode=postcode,
         address=address,
+        index=False,
     )
-
-
-_hashed = {}
 
 
 def _user(username, first, last, role, organisation, teams):
-    # Hash the shared password once per test run: PBKDF2 is slow on purpose.
-    if "pw" not in _hashed:
-        _hashed["pw"] = make_password(PASSWORD)
-    user = get_user_model().objects.create(
-        username=username, password=_hashed["pw"], first_name=first, last_name=last
+    return make_staff(
+        role=role,
+        teams=teams,
+        organisation=organisation,
+        username=username,
+        first_name=first,
+        last_name=last,
+        password=PASSWORD,
     )
-    staff = Staff.objects.create(user=user, organisation=organisation, role=role, job_title=role)
-    for team in teams:
-        staff.teams.add(team)
-    return user
 
 
 def build_world() -> World:
@@ -147,18 +118,14 @@ def build_world() -> World:
     mh = _source("mental_health", "mental_health", "Mental Health NHS Foundation Trust")
     housing = _source("housing", "housing", "City Homes")
     orgs = {
-        "gp": Organisation.objects.create(name="Oak Tree Surgery", partner="gp"),
-        "housing": Organisation.objects.create(name="City Homes", partner="housing"),
-        "mental_health": Organisation.objects.create(
-            name="Mental Health NHS Foundation Trust", partner="mental_health"
-        ),
-        "council": Organisation.objects.create(name="City Council", partner="adult_social_care"),
-        "voluntary": Organisation.objects.create(
-            name="Neighbourhood Volunteers", partner="voluntary"
-        ),
+        "gp": make_organisation("Oak Tree Surgery", "gp"),
+        "housing": make_organisation("City Homes", "housing"),
+        "mental_health": make_organisation("Mental Health NHS Foundation Trust", "mental_health"),
+        "council": make_organisation("City Council", "adult_social_care"),
+        "voluntary": make_organisation("Neighbourhood Volunteers", "voluntary"),
     }
-    north = Team.objects.create(name="North neighbourhood team", neighbourhood=["WV10"])
-    south = Team.objects.create(name="South neighbourhood team", neighbourhood=["WV1"])
+    north = make_team("North neighbourhood team", areas=["WV10"])
+    south = make_team("South neighbourhood team", areas=["WV1"])
     users = {
         "nurse": _user("nurse.jo", "Jo", "Baker", "clinician", orgs["gp"], [north]),
         "housing": _user(

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-ROWS = 80_000
+ROWS = 40_000
 COMMAND = [sys.executable, "-m", "wraparound.manage"]
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/fdinfo").exists(), reason="needs /proc")

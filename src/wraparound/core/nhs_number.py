@@ -5,6 +5,7 @@ generator (to make valid and deliberately invalid numbers), so it lives in ``cor
 """
 
 import re
+from operator import mul
 
 _SEPARATORS = re.compile(r"[\s\-./]+")
 _WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)
@@ -19,7 +20,8 @@ def normalise(raw: str | None) -> str:
 
 def check_digit(first_nine: str) -> int | None:
     """The Modulus 11 check digit for nine digits, or None where no valid number exists (10)."""
-    total = sum(int(d) * w for d, w in zip(first_nine, _WEIGHTS, strict=True))
+    # map() over ints is markedly cheaper than a generator: this runs once per ingested row.
+    total = sum(map(mul, map(int, first_nine), _WEIGHTS))
     digit = 11 - (total % 11)
     if digit == 11:
         return 0
@@ -31,6 +33,7 @@ def check_digit(first_nine: str) -> int | None:
 def is_valid(number: str) -> bool:
     """True for ten digits whose last digit is the Modulus 11 check digit of the first nine."""
     if len(number) != 10 or not number.isascii() or not number.isdigit():
+        # isascii() first: isdigit() alone accepts other scripts' digits, e.g. "１２３".
         return False
     expected = check_digit(number[:9])
     return expected is not None and expected == int(number[9])

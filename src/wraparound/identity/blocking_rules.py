@@ -7,6 +7,7 @@ miss (a new postcode, a typo in the date of birth, a missing NHS Number...).
 """
 
 from splink import block_on
+from splink.blocking_rule_library import CustomRule
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 
 
@@ -19,14 +20,16 @@ def for_predictions() -> list[BlockingRuleCreator]:
         block_on("dob", "given_initial"),
         # Moved postcode-less or date of birth mistyped: same postcode and first initial.
         block_on("postcode", "given_initial"),
-        # Name right, date of birth and postcode both different or missing.
-        block_on("family_name", "given_first3"),
+        # Name right, postcode different (moved), date of birth mistyped in the day or month.
+        block_on("family_name", "given_first3", "dob_y"),
         block_on("family_sx", "given_canon", "dob_y"),
         # Both names mistyped or swapped, but born the same day at the same postcode.
         block_on("dob", "postcode"),
-        block_on("names_key"),
-        # Same house, date of birth missing.
-        block_on("addr_key", "family_initial"),
+        # Given and family names swapped (names_key is both names in alphabetical order; the
+        # extra condition keeps only swapped pairs, so common names do not flood this rule).
+        CustomRule("l.names_key = r.names_key AND l.given_name = r.family_name"),
+        # Same house, date of birth missing, a nickname for the given name (Peggy, Margaret).
+        block_on("addr_key", "family_name", "given_canon"),
         # Year and month of birth with the sound of both names: typos in the day and the name.
         block_on("dob_y", "dob_m", "family_sx", "given_sx"),
     ]

@@ -29,8 +29,11 @@ from wraparound.identity.clustering import REVIEW_FLOOR_PROBABILITY
 from wraparound.identity.settings import build_settings
 
 DEFAULT_SEED = 20240607
-U_MAX_PAIRS = 3e6
+U_MAX_PAIRS = 1.5e6
 EM_MAX_PAIRS = 1.5e6
+# Above this many records the model is trained on a seeded sample and then applied to all of
+# them, with the prior re-estimated on the full data (it depends on the data set's size).
+TRAIN_MAX_RECORDS = 200_000
 # Share of true matching pairs the name + date-of-birth rule finds when no NHS Number helps.
 NAME_DOB_RULE_RECALL = 0.6
 
@@ -53,6 +56,14 @@ def _duckdb_api(memory_limit: str) -> DuckDBAPI:
     con.execute(f"SET temp_directory = '{spill}'")
     con.execute("SET preserve_insertion_order = false")
     return DuckDBAPI(connection=con)
+
+
+def _estimate_prior(linker: Linker, rules, recall: float) -> None:
+    try:
+        linker.training.estimate_probability_two_random_records_match(rules, recall=recall)
+    except ValueError:
+        # Tiny or oddly shaped data: the rules found more than the recall allows. Keep default.
+        pass
 
 
 def level_table(model: dict) -> dict[str, dict[int, tuple[str, float]]]:
@@ -121,26 +132,28 @@ def score_pairs(
     step("train")
     t0 = time.perf_counter()
     api = db_api or _duckdb_api(memory_limit)
-    linker = Linker(
-        api.register(frame),
-        build_settings(with_nhs_number=with_nhs_number, initial_only_m=initial_only_m),
-        log_level=None,
-    )
+    settings = build_settings(with_nhs_number=with_nhs_number, initial_only_m=initial_only_m)
+    sample = frame
+    if len(frame) > TRAIN_MAX_RECORDS:
+        sample = frame.sample(n=TRAIN_MAX_RECORDS, random_state=seed).sort_values("unique_id")
+    linker = Linker(api.register(sample), settings, log_level=None)
     training = linker.training
     nhs_recall = nhs_share**2 if with_nhs_number else 0.0
     recall = 1 - (1 - nhs_recall) * (1 - NAME_DOB_RULE_RECALL)
-    try:
-        training.estimate_probability_two_random_records_match(
-            blocking_rules.deterministic_rules(with_nhs_number=with_nhs_number), recall=recall
-        )
-    except ValueError:
-        # Tiny or oddly shaped data: the rules found more than the recall allows. Keep default.
-        pass
+    rules = blocking_rules.deterministic_rules(with_nhs_number=with_nhs_number)
+    _estimate_prior(linker, rules, recall)
+    timings["train_prior"] = time.perf_counter() - t0
     training.estimate_u_using_random_sampling(max_pairs=U_MAX_PAIRS, seed=seed)
-    for rule in blocking_rules.for_training(with_nhs_number=with_nhs_number):
+    timings["train_u"] = time.perf_counter() - t0
+    for n, rule in enumerate(blocking_rules.for_training(with_nhs_number=with_nhs_number)):
         training.estimate_parameters_using_expectation_maximisation(
             rule, estimate_without_term_frequencies=True, max_pairs=EM_MAX_PAIRS
         )
+        timings[f"train_em{n}"] = time.perf_counter() - t0
+    if sample is not frame:
+        # Apply the trained model to everyone; the prior must be re-estimated at this size.
+        linker = Linker(api.register(frame), linker.misc.save_model_to_json(), log_level=None)
+        _estimate_prior(linker, rules, recall)
     model = linker.misc.save_model_to_json()
     timings["train"] = time.perf_counter() - t0
 
