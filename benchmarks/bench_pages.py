@@ -233,8 +233,12 @@ def run() -> str:
         [
             "## Pages: person page and search latency",
             "",
-            "Command: `BENCH_PAGES_SIZES=100000 .venv/bin/python benchmarks/run.py bench_pages` "
-            "(add `BENCH_DATABASE_URL=postgres://...` for PostgreSQL: the database is flushed).",
+            "Command: `BENCH_PAGES_SIZES=100000,1000000 "
+            "BENCH_DATABASE_URL=postgres://USER@127.0.0.1:PORT/wraparound "
+            ".venv/bin/python benchmarks/run.py bench_pages` (without `BENCH_DATABASE_URL`, "
+            "SQLite only; the PostgreSQL database is flushed). PostgreSQL 15 here: a throwaway "
+            "server with `shared_buffers=512MB`, `maintenance_work_mem=512MB`, "
+            "`max_wal_size=4GB`, fsync and synchronous commit left on.",
             "",
             f"Each page requested {requests} times from a second process over loopback with a "
             "logged-in clinician's session cookie, after 10 warm-up requests; the server is "

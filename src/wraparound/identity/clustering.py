@@ -246,16 +246,19 @@ def cluster(
         p = w = np.zeros(0)
         nhs_equal = disagree = np.zeros(0, dtype=bool)
 
+    # Plain Python lists: indexing numpy arrays one element at a time is slow in loops.
+    L, R, P, W = left.tolist(), right.tolist(), p.tolist(), w.tolist()
+
     # 4. Same NHS Number, different person: review, and apart for this run.
     nhs_conflict = nhs_equal & disagree
-    for k in np.flatnonzero(nhs_conflict):
-        i, j = int(left[k]), int(right[k])
+    for k in np.flatnonzero(nhs_conflict).tolist():
+        i, j = L[k], R[k]
         uf.keep_apart(i, j)
         review.append(
             ReviewCandidate(
                 ids[i],
                 ids[j],
-                float(p[k]),
+                P[k],
                 "Same valid NHS Number, but date of birth or names clearly disagree",
             )
         )
@@ -265,39 +268,37 @@ def cluster(
     in_band = ~nhs_equal & (p >= thresholds.review_floor) & (p < thresholds.auto_link)
 
     # 2a. Same valid NHS Number and agreeing demographics, strongest first.
-    order = _descending(np.flatnonzero(nhs_link), p, left, right)
+    order = _descending(np.flatnonzero(nhs_link), p, left, right).tolist()
     for k in order:
-        refused += _try_union(
-            uf, int(left[k]), int(right[k]), float(p[k]), RULE_NHS, note, review, ids
-        )
+        refused += _try_union(uf, L[k], R[k], P[k], RULE_NHS, note, review, ids)
 
     # 2b. Model links between clusters that are alike in what they carry: both with or both
     # without an NHS Number, and both with or both without a date of birth. A link where one
     # side lacks what the other has could make that side a bridge; those wait for step 3.
-    model_idx = _descending(np.flatnonzero(model_link), p, left, right)
+    model_idx = _descending(np.flatnonzero(model_link), p, left, right).tolist()
     deferred: list[int] = []
     for k in model_idx:
-        i, j = int(left[k]), int(right[k])
+        i, j = L[k], R[k]
         ri, rj = uf.find(i), uf.find(j)
         if ri == rj:
-            note(i, j, RULE_MODEL, float(p[k]))
+            note(i, j, RULE_MODEL, P[k])
             continue
         if bool(uf.nhs[ri]) != bool(uf.nhs[rj]) or bool(uf.dob[ri]) != bool(uf.dob[rj]):
             deferred.append(k)
             continue
-        refused += _try_union(uf, i, j, float(p[k]), RULE_MODEL, note, review, ids)
+        refused += _try_union(uf, i, j, P[k], RULE_MODEL, note, review, ids)
 
     # 3. A cluster lacking an NHS Number or a date of birth, choosing between clusters that
     # have one. If two candidates could not be one person and neither is clearly better, the
     # cluster is ambiguous: it joins neither and every candidate pair goes to review.
     options: dict[int, list[tuple[float, int, int]]] = {}
     for k in deferred:
-        ri, rj = uf.find(int(left[k])), uf.find(int(right[k]))
+        ri, rj = uf.find(L[k]), uf.find(R[k])
         if ri == rj:
             continue
         richer_j = (len(uf.nhs[rj]), len(uf.dob[rj])) >= (len(uf.nhs[ri]), len(uf.dob[ri]))
         bare, target = (ri, rj) if richer_j else (rj, ri)
-        options.setdefault(bare, []).append((float(w[k]), k, target))
+        options.setdefault(bare, []).append((W[k], k, target))
     ambiguous = 0
     for bare in sorted(options):
         choices = sorted(options[bare], key=lambda c: (-c[0], c[1]))
@@ -318,24 +319,22 @@ def cluster(
             for _root, (_weight, k) in ranked:
                 review.append(
                     ReviewCandidate(
-                        ids[int(left[k])],
-                        ids[int(right[k])],
-                        float(p[k]),
+                        ids[L[k]],
+                        ids[R[k]],
+                        P[k],
                         "Matches two different people about equally well",
                     )
                 )
             continue
         for _weight, k, _target in choices:
-            refused += _try_union(
-                uf, int(left[k]), int(right[k]), float(p[k]), RULE_MODEL, note, review, ids
-            )
+            refused += _try_union(uf, L[k], R[k], P[k], RULE_MODEL, note, review, ids)
 
     # Review band: only pairs that ended up in different clusters need a steward.
-    for k in _descending(np.flatnonzero(in_band), p, left, right):
-        i, j = int(left[k]), int(right[k])
+    for k in _descending(np.flatnonzero(in_band), p, left, right).tolist():
+        i, j = L[k], R[k]
         if uf.find(i) != uf.find(j):
             review.append(
-                ReviewCandidate(ids[i], ids[j], float(p[k]), "Match probability in the review band")
+                ReviewCandidate(ids[i], ids[j], P[k], "Match probability in the review band")
             )
 
     review = _dedupe_review(review, uf, index, review_cap)
