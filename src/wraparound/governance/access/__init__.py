@@ -1,0 +1,125 @@
+"""The gate: the one way to person data. Decides under the agreement, audits, hands out values.
+
+Every function here that shows or changes person data checks the viewer's rights, applies the
+information sharing agreement (``governance.lens``), writes its ``AuditEntry`` and returns frozen
+dataclasses (``governance.results``), all inside one ``transaction.atomic``: if the audit row
+cannot be written, nothing is returned. Refusals are audited too (``access_denied``) and then
+raised.
+
+``viewer`` is always the Django user (``request.user``); a user without a ``Staff`` profile, or
+inactive, can do nothing. The API (keyword-only arguments throughout):
+
+Finding and opening
+    search_people(*, viewer, query, ip, limit=25) -> SearchResults
+        NHS Number (any spacing), names (any case, typos, nicknames), dates of birth
+        (1942-03-03, 3/3/1942, 3/3/42, 3 March 1942, 03031942), postcodes, districts
+        (WV10), sectors (WV10 6), years, and combinations. ``PersonSummary.relationship`` is
+        "assigned" | "caseload" | "steward" | "break_glass" | "none". ``known_to`` lists only
+        organisations this viewer may be told about. Audited ("search").
+    open_record(*, viewer, person_id, purpose, ip, timeline_partner=None, timeline_kind=None,
+                timeline_page=1, page_size=25) -> RecordView
+        Raises NoAccess (unknown or retired id, or a role that may not open records: one
+        message for all) or BreakGlassRequired (a real person, but no legitimate relationship;
+        the viewer may request break-glass). ``RecordView.access`` is "assigned" | "caseload" |
+        "steward" | "break_glass". Audited ("view_person", with what was shown and withheld).
+    export_caseload(*, viewer, ip) -> list[PersonSummary]
+        The viewer's teams' caseloads and assignments, for direct care. Audited ("export").
+    who_am_i(*, viewer) -> ViewerInfo            (no person data; for headers and navigation)
+    is_data_steward(user) -> bool
+
+Break-glass
+    request_break_glass(*, viewer, person_id, reason, ip) -> BreakGlassGrant
+        Raises NoAccess (unknown id or the role has no break-glass), InvalidRequest (reason
+        shorter than the agreement's minimum). Time-limited (agreement: break_glass.hours).
+    open_break_glass_reviews(*, viewer, ip, include_closed=False) -> list[BreakGlassReview]
+    close_break_glass_review(*, viewer, grant_id, outcome, note, ip) -> None
+        outcome: "appropriate" | "inappropriate" | "unclear" (InvalidRequest otherwise, or
+        when already closed, or "inappropriate" without a note).
+
+Audit (data stewards)
+    search_audit(*, viewer, ip, username=None, person_id=None, action=None, date_from=None,
+                 date_to=None, limit=500) -> list[AuditRow]
+    access_report_for_person(*, viewer, person_id, ip) -> list[AuditRow]
+
+Linkage (data stewards)
+    open_review_queue(*, viewer, ip, limit=50) -> list[ReviewPairView]
+    decide_review_pair(*, viewer, pair_id, decision, reason, ip) -> None   # same|different|not_sure
+    split_link(*, viewer, person_id, source, source_record_id, reason, ip) -> int (new person id)
+    merge_people(*, viewer, person_id, other_person_id, reason, ip) -> int (kept person id)
+        InvalidRequest (shown on the form): the same person twice, no reason, an unknown
+        other record number, or a person with no linked record.
+
+Person-centred writes (legitimate relationship or break-glass, and a role that may edit)
+    record_what_matters(*, viewer, person_id, text, ip) -> WhatMattersEntry
+    add_person_who_matters(*, viewer, person_id, name, relationship, contact, ip)
+        -> PersonWhoMatters
+    record_sharing_preference(*, viewer, person_id, national_opt_out, objects_to_sharing,
+                              note, ip) -> None
+    (InvalidRequest for empty or over-long text.)
+
+Exceptions: NoAccess (always the message ``NO_ACCESS_MESSAGE``), BreakGlassRequired
+(``person_id``), InvalidRequest (a ValueError whose message is fit to show).
+
+Callers import this package only (``from wraparound.governance import access``). Inside it, one
+module per concern: ``errors`` (the exceptions), ``viewer`` (who is asking: role, teams,
+agreement rules), ``audit`` (the audit row and audited refusals), ``relationship`` (assigned,
+caseload, steward or break-glass: ``_decide``), ``summaries`` (a person in a list),
+``finding`` (search and the caseload export), ``record`` and ``provenance`` (open_record and
+the ``RecordView``), ``break_glass``, ``steward`` (audit search, subject access report,
+linkage decisions) and ``writes`` (person-centred writes).
+"""
+
+from __future__ import annotations
+
+from wraparound.governance.access.break_glass import (
+    close_break_glass_review,
+    open_break_glass_reviews,
+    request_break_glass,
+)
+from wraparound.governance.access.errors import (
+    NO_ACCESS_MESSAGE,
+    BreakGlassRequired,
+    InvalidRequest,
+    NoAccess,
+)
+from wraparound.governance.access.finding import export_caseload, search_people
+from wraparound.governance.access.record import open_record
+from wraparound.governance.access.steward import (
+    access_report_for_person,
+    decide_review_pair,
+    merge_people,
+    open_review_queue,
+    search_audit,
+    split_link,
+)
+from wraparound.governance.access.viewer import ViewerInfo, is_data_steward, who_am_i
+from wraparound.governance.access.writes import (
+    add_person_who_matters,
+    record_sharing_preference,
+    record_what_matters,
+)
+
+__all__ = [
+    "NO_ACCESS_MESSAGE",
+    "BreakGlassRequired",
+    "InvalidRequest",
+    "NoAccess",
+    "ViewerInfo",
+    "access_report_for_person",
+    "add_person_who_matters",
+    "close_break_glass_review",
+    "decide_review_pair",
+    "export_caseload",
+    "is_data_steward",
+    "merge_people",
+    "open_break_glass_reviews",
+    "open_record",
+    "open_review_queue",
+    "record_sharing_preference",
+    "record_what_matters",
+    "request_break_glass",
+    "search_audit",
+    "search_people",
+    "split_link",
+    "who_am_i",
+]

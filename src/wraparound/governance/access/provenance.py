@@ -1,0 +1,54 @@
+"""Where each piece of a record came from: one line per organisation, or per linked record for a
+data steward (with the link rule and match probability, for linkage work).
+"""
+
+from __future__ import annotations
+
+from wraparound.governance import postcodes
+from wraparound.governance.access.summaries import _display_name, _nhs, _organisation_name
+from wraparound.governance.lens import Lens, partner_label
+from wraparound.governance.results import ProvenanceItem
+
+
+def _provenance(lens: Lens, records: list[dict], is_steward: bool) -> list[ProvenanceItem]:
+    items = []
+    seen = set()
+    for r in records:
+        partner, source_name = r["source__partner"], r["source__name"]
+        nameable = lens.may_name(partner, source_name)
+        organisation = _organisation_name(r["source__display_name"], partner)
+        if is_steward:
+            number, _ = _nhs(r["nhs_number"])
+            items.append(
+                ProvenanceItem(
+                    source=organisation if nameable else "A protected service",
+                    source_record_id=r["source_record_id"] if nameable else "",
+                    partner=partner_label(partner) if nameable else "",
+                    nhs_number=number,
+                    nhs_valid=r["nhs_number_valid"],
+                    name=_display_name(r["given_name"], r["family_name"]),
+                    date_of_birth=r["date_of_birth"],
+                    postcode=postcodes.normalise(r["postcode"]),
+                    rule=r["link__rule"] or "",
+                    match_probability=r["link__match_probability"],
+                    source_code=source_name if nameable else "",
+                    can_split=nameable and len(records) > 1,
+                )
+            )
+        elif nameable and organisation not in seen:
+            seen.add(organisation)
+            items.append(
+                ProvenanceItem(
+                    source=organisation,
+                    source_record_id="",
+                    partner=partner_label(partner),
+                    nhs_number=None,
+                    nhs_valid=None,
+                    name="",
+                    date_of_birth=None,
+                    postcode="",
+                    rule="",
+                    match_probability=None,
+                )
+            )
+    return items
