@@ -151,3 +151,18 @@ def test_review_commands(people, capsys):
     ).exists()
     with pytest.raises(CommandError, match="No review pair"):
         call_command("review", "decide", "999999", "--same", "--by", "Bob")
+
+
+def test_link_copes_with_no_records_and_with_very_few(db):
+    assert link_everyone().records == 0
+    add_record("gp", "A1", nhs_number="9434765919", given_name="Ann", family_name="Lee",
+               date_of_birth=date(1950, 1, 2), postcode="LS1 1AA", address="1 High Street")  # fmt: skip
+    add_record("acute", "B1", nhs_number="9434765919", given_name="Ann", family_name="Lee",
+               date_of_birth=date(1950, 1, 2), postcode="LS1 1AA", address="1 High Street")  # fmt: skip
+    add_record("housing", "C1", given_name="Bob", family_name="Stone", postcode="LS2 2BB",
+               address="9 Low Road")  # fmt: skip
+    summary = link_everyone()
+    assert summary.records == Link.objects.count() == 3
+    links = person_of()
+    ids = sorted(links)
+    assert links[ids[0]] == links[ids[1]] != links[ids[2]]

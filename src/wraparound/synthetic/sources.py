@@ -467,7 +467,11 @@ class DemographicWriter:
             family = noise.typo(rng, family)
         if rng.random() < p.accents_folded:
             given, family = noise.fold_accents(given), noise.fold_accents(family)
-        if rng.random() < p.initial_only:
+        if not given.strip():
+            # Some noise paths (a middle name or earlier name that was blank) leave nothing:
+            # a partner system would still hold the person's given name.
+            given = person.given
+        if rng.random() < p.initial_only and given:
             given = given[0]
         if rng.random() < p.names_swapped:
             given, family = family, given
