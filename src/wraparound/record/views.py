@@ -11,6 +11,8 @@ person the viewer has no right to see give the same page, status and text (no ID
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -124,48 +126,70 @@ def person_page(request: HttpRequest, person_id: int) -> HttpResponse:
     return _render_person(request, person_id)
 
 
-@require_POST
-@login_required
-def record_what_matters(request: HttpRequest, person_id: int) -> HttpResponse:
-    form = WhatMattersForm(request.POST)
+def _post_to_gate(
+    request: HttpRequest,
+    person_id: int,
+    *,
+    form,
+    form_name: str,
+    write,
+    error_field: str | None,
+    success: str | Callable[[dict], str],
+    anchor: str,
+    follow_result: bool = False,
+) -> HttpResponse:
+    """One shape for every form on the person page: validate, ask the gate to write, report.
+
+    ``write(cleaned_data)`` calls the gate; with ``follow_result`` its result is the person to
+    show next (a merge keeps one of two ids). A refusal looks the same whatever its cause; a request the gate
+    rejects (``InvalidRequest``) comes back on the same form with the gate's own words.
+    """
     if not form.is_valid():
-        return _render_person(request, person_id, status=400, what_matters_form=form)
+        return _render_person(request, person_id, status=400, **{form_name: form})
     try:
-        access.record_what_matters(
-            viewer=request.user,
-            person_id=person_id,
-            text=form.cleaned_data["text"],
-            ip=client_ip(request),
-        )
+        next_person = write(form.cleaned_data)
     except (access.NoAccess, access.BreakGlassRequired):
         return refusal(request)
     except access.InvalidRequest as exc:
-        form.add_error("text", str(exc))
-        return _render_person(request, person_id, status=400, what_matters_form=form)
-    messages.success(request, "What matters to the person has been updated.")
-    return redirect(reverse("record:person", args=[person_id]) + "#what-matters")
+        form.add_error(error_field, str(exc))
+        return _render_person(request, person_id, status=400, **{form_name: form})
+    messages.success(request, success(form.cleaned_data) if callable(success) else success)
+    target = next_person if follow_result else person_id
+    return redirect(reverse("record:person", args=[target]) + anchor)
+
+
+@require_POST
+@login_required
+def record_what_matters(request: HttpRequest, person_id: int) -> HttpResponse:
+    return _post_to_gate(
+        request,
+        person_id,
+        form=WhatMattersForm(request.POST),
+        form_name="what_matters_form",
+        write=lambda data: access.record_what_matters(
+            viewer=request.user, person_id=person_id, text=data["text"], ip=client_ip(request)
+        ),
+        error_field="text",
+        success="What matters to the person has been updated.",
+        anchor="#what-matters",
+    )
 
 
 @require_POST
 @login_required
 def add_person_who_matters(request: HttpRequest, person_id: int) -> HttpResponse:
-    form = PersonWhoMattersForm(request.POST)
-    if not form.is_valid():
-        return _render_person(request, person_id, status=400, person_who_matters_form=form)
-    try:
-        access.add_person_who_matters(
-            viewer=request.user,
-            person_id=person_id,
-            ip=client_ip(request),
-            **form.cleaned_data,
-        )
-    except (access.NoAccess, access.BreakGlassRequired):
-        return refusal(request)
-    except access.InvalidRequest as exc:
-        form.add_error(None, str(exc))
-        return _render_person(request, person_id, status=400, person_who_matters_form=form)
-    messages.success(request, f"{form.cleaned_data['name']} has been added.")
-    return redirect(reverse("record:person", args=[person_id]) + "#people-who-matter")
+    return _post_to_gate(
+        request,
+        person_id,
+        form=PersonWhoMattersForm(request.POST),
+        form_name="person_who_matters_form",
+        write=lambda data: access.add_person_who_matters(
+            viewer=request.user, person_id=person_id, ip=client_ip(request), **data
+        ),
+        error_field=None,
+        success=lambda data: f"{data['name']} has been added.",
+        anchor="#people-who-matter",
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -203,45 +227,38 @@ def break_glass(request: HttpRequest, person_id: int) -> HttpResponse:
 @login_required
 def split_link(request: HttpRequest, person_id: int) -> HttpResponse:
     """Steward: this source record is not this person (feeds the linkage decisions)."""
-    form = SplitLinkForm(request.POST)
-    if not form.is_valid():
-        return _render_person(request, person_id, status=400, split_form=form)
-    try:
-        access.split_link(
-            viewer=request.user,
-            person_id=person_id,
-            ip=client_ip(request),
-            **form.cleaned_data,
-        )
-    except (access.NoAccess, access.BreakGlassRequired):
-        return refusal(request)
-    except access.InvalidRequest as exc:
-        form.add_error(None, str(exc))
-        return _render_person(request, person_id, status=400, split_form=form)
-    messages.success(request, "The record has been split off. Linkage will keep them apart.")
-    return redirect(reverse("record:person", args=[person_id]) + "#provenance")
+    return _post_to_gate(
+        request,
+        person_id,
+        form=SplitLinkForm(request.POST),
+        form_name="split_form",
+        write=lambda data: access.split_link(
+            viewer=request.user, person_id=person_id, ip=client_ip(request), **data
+        ),
+        error_field=None,
+        success="The record has been split off. Linkage will keep them apart.",
+        anchor="#provenance",
+    )
 
 
 @require_POST
 @login_required
 def merge_people(request: HttpRequest, person_id: int) -> HttpResponse:
     """Steward: these two people are one (feeds the linkage decisions)."""
-    form = MergePeopleForm(request.POST)
-    if not form.is_valid():
-        return _render_person(request, person_id, status=400, merge_form=form)
-    try:
-        kept = access.merge_people(
+    return _post_to_gate(
+        request,
+        person_id,
+        form=MergePeopleForm(request.POST),
+        form_name="merge_form",
+        write=lambda data: access.merge_people(
             viewer=request.user,
             person_id=person_id,
-            other_person_id=form.cleaned_data["other_person_id"],
-            reason=form.cleaned_data["reason"],
+            other_person_id=data["other_person_id"],
+            reason=data["reason"],
             ip=client_ip(request),
-        )
-    except (access.NoAccess, access.BreakGlassRequired):
-        return refusal(request)
-    except access.InvalidRequest as exc:
-        form.add_error(None, str(exc))
-        return _render_person(request, person_id, status=400, merge_form=form)
-    messages.success(request, "The two records have been merged.")
-    target = kept
-    return redirect(reverse("record:person", args=[target]) + "#provenance")
+        ),
+        error_field=None,
+        success="The two records have been merged.",
+        anchor="#provenance",
+        follow_result=True,
+    )
