@@ -110,3 +110,53 @@ def test_dates_compatible_allows_typing_slips_only():
     assert dates_compatible("1980-03-07", "1981-03-07")  # one part differs
     assert not dates_compatible("1960-03-02", "1988-07-19")
     assert not dates_compatible("1980-03-07", "1982-05-07")
+
+
+def _household(*rows) -> pd.DataFrame:
+    """rows: (left, right, probability, weight, gamma_given, gamma_family, gamma_residence)"""
+    frame = pd.DataFrame(
+        list(rows),
+        columns=[
+            "unique_id_l",
+            "unique_id_r",
+            "match_probability",
+            "match_weight",
+            "gamma_given_name",
+            "gamma_family_name",
+            "gamma_residence",
+        ],
+    )
+    frame["gamma_dob"] = -1
+    frame["gamma_nhs_number"] = -1
+    return frame
+
+
+def test_a_bare_record_naming_one_person_in_its_house_joins_them():
+    # Council tax "Iris Gilbert" (no NHS Number, no date of birth) and the GP's "Iris Plant"
+    # in the same house: a married name. The model alone leaves it in the review band.
+    scored = _household((A, X, 0.92, 3.4, 8, 0, 7))
+    result = cluster([A, X], ["9434765919", None], scored, dates_of_birth=["1950-01-01", None])
+    assert result.cluster_of[X] == result.cluster_of[A]
+    assert result.review == []
+
+
+def test_a_bare_record_naming_two_people_in_its_house_stays_in_review():
+    # Father and son, both Florin Dumitru, at one address: the council tax record fits both.
+    scored = _household((A, X, 0.95, 4.0, 8, 0, 7), (B, X, 0.95, 4.0, 8, 0, 7))
+    result = cluster(
+        [A, B, X],
+        ["9434765919", "9434765870", None],
+        scored,
+        dates_of_birth=["1960-01-01", "1990-01-01", None],
+    )
+    assert len({result.cluster_of[A], result.cluster_of[B], result.cluster_of[X]}) == 3
+    assert {(c.record_a, c.record_b) for c in result.review} == {(A, X), (B, X)}
+
+
+def test_an_initial_or_another_house_is_not_enough_for_the_household_rule():
+    initial = _household((A, X, 0.95, 4.0, 3, 5, 7))
+    other_house = _household((A, X, 0.95, 4.0, 8, 0, 4))
+    for scored in (initial, other_house):
+        result = cluster([A, X], ["9434765919", None], scored, dates_of_birth=["1950-01-01", None])
+        assert result.cluster_of[X] != result.cluster_of[A]
+        assert len(result.review) == 1

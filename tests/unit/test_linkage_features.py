@@ -59,3 +59,13 @@ def test_pairwise_quality_counts_pairs_not_clusters():
 def test_nhs_number_baseline_links_only_equal_numbers():
     labels = nhs_number_baseline(pd.Series(["9434765919", None, "9434765919"], index=[1, 2, 3]))
     assert labels[1] == labels[3] != labels[2]
+
+
+def test_other_identifier_is_cleaned_and_absent_when_the_data_has_none():
+    from wraparound.identity import features
+
+    records = pd.DataFrame(
+        {"unique_id": ["a", "b"], "other_identifier": [" 530-4218", None]}, dtype=object
+    )
+    assert features.prepare(records)["other_id"].tolist() == ["5304218", None]
+    assert features.prepare(records[["unique_id"]])["other_id"].isna().all()

@@ -4,12 +4,9 @@ This module finds the rows a steward's form names, shows pairs through the agree
 (a feed whose existence is sensitive is not named), records the decisions, and moves the
 governance and plans rows that follow a person when two people become one.
 
-The decisions are written the way ``identity.actions`` writes them (``decide_pair``,
-``split_record``, ``merge_records``: a ``StewardDecision`` that every re-link obeys, applied
-at once). They are repeated in ``_identity`` below only because ``identity.actions`` imports
-Splink and DuckDB at module level, which governance may not (``.importlinter``); once identity
-moves those three functions to a module without Splink (e.g. ``identity/decisions.py``), call
-them and delete ``_identity``.
+The decisions themselves are identity's (``identity.decisions``: ``decide_pair``,
+``split_record``, ``merge_records``), each a ``StewardDecision`` that every re-link obeys,
+applied at once. That module imports no Splink, so governance may call it.
 """
 
 from __future__ import annotations
@@ -19,12 +16,12 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from wraparound.core import nhs_number as nhs
-from wraparound.governance import _identity as identity_actions
 from wraparound.governance import postcodes
 from wraparound.governance.lens import Lens, partner_label
 from wraparound.governance.models import Assignment, CaseloadEntry, SharingPreference
 from wraparound.governance.results import ProvenanceItem, ReviewPairView
 from wraparound.governance.search import index_people
+from wraparound.identity import decisions as identity_actions
 from wraparound.identity.models import Link, ReviewPair
 from wraparound.plans import actions as plan_actions
 from wraparound.sources.models import SourceRecord

@@ -17,9 +17,11 @@ from dataclasses import dataclass, field
 import pandas as pd
 from django.db import transaction
 from django.db.models import Exists, OuterRef
-from django.utils import timezone
 
 from wraparound.identity.clustering import Clusters, Thresholds
+
+# The steward's decisions live in ``decisions`` (no Splink import); re-exported for callers here.
+from wraparound.identity.decisions import decide_pair, merge_records, split_record
 from wraparound.identity.models import Link, Person, ReviewPair, StewardDecision
 from wraparound.identity.run import ScoredPairs, link_frame
 from wraparound.sources.models import SourceRecord
@@ -310,124 +312,4 @@ def _write_review_queue(records: pd.DataFrame, scored: ScoredPairs, clusters: Cl
     return len(new_pairs)
 
 
-def _ordered(a: SourceRecord, b: SourceRecord) -> tuple[SourceRecord, SourceRecord]:
-    return (a, b) if a.pk < b.pk else (b, a)
-
-
-def _record_decision(
-    *, a: SourceRecord, b: SourceRecord, decision: str, by: str, reason: str
-) -> StewardDecision:
-    a, b = _ordered(a, b)
-    obj, _created = StewardDecision.objects.update_or_create(
-        record_a=a,
-        record_b=b,
-        defaults={"decision": decision, "decided_by": by, "reason": reason},
-    )
-    return obj
-
-
-@transaction.atomic
-def merge_records(
-    *, record_a: SourceRecord, record_b: SourceRecord, by: str, reason: str = ""
-) -> Person:
-    """A steward says two records are the same person: join their people now and for good.
-
-    The person with more links keeps its id (ties: the lower id); the other is retired.
-    """
-    _record_decision(
-        a=record_a, b=record_b, decision=StewardDecision.Decision.SAME, by=by, reason=reason
-    )
-    link_a = Link.objects.select_related("person").filter(source_record=record_a).first()
-    link_b = Link.objects.select_related("person").filter(source_record=record_b).first()
-    if link_a is None or link_b is None:
-        # Not linked yet: the next ``wraparound link`` applies the decision.
-        return link_a.person if link_a else (link_b.person if link_b else None)
-    if link_a.person_id == link_b.person_id:
-        Link.objects.filter(pk__in=[link_a.pk, link_b.pk]).update(rule=Link.Rule.STEWARD)
-        return link_a.person
-    size_a = Link.objects.filter(person_id=link_a.person_id).count()
-    size_b = Link.objects.filter(person_id=link_b.person_id).count()
-    keep, drop = (link_a.person, link_b.person)
-    if size_b > size_a or (size_b == size_a and link_b.person_id < link_a.person_id):
-        keep, drop = drop, keep
-    Link.objects.filter(person=drop).update(person=keep)
-    Link.objects.filter(pk__in=[link_a.pk, link_b.pk]).update(rule=Link.Rule.STEWARD)
-    drop.retired = True
-    drop.save(update_fields=["retired"])
-    return keep
-
-
-@transaction.atomic
-def split_record(*, record: SourceRecord, by: str, reason: str = "") -> Person:
-    """A steward says a record does not belong with the others of its person: give it its own.
-
-    A "different people" decision is stored against each record it leaves, so no re-link puts
-    it back.
-    """
-    link = Link.objects.select_related("person").filter(source_record=record).first()
-    others = (
-        list(SourceRecord.objects.filter(link__person_id=link.person_id).exclude(pk=record.pk))
-        if link
-        else []
-    )
-    for other in others:
-        _record_decision(
-            a=record, b=other, decision=StewardDecision.Decision.DIFFERENT, by=by, reason=reason
-        )
-    if link is None or not others:
-        return link.person if link else None
-    person = Person.objects.create(
-        nhs_number=record.nhs_number if record.nhs_number_valid else "",
-        given_name=record.given_name,
-        family_name=record.family_name,
-        date_of_birth=record.date_of_birth,
-        postcode=record.postcode,
-        address=record.address,
-    )
-    link.person = person
-    link.rule = Link.Rule.STEWARD
-    link.match_probability = None
-    link.save()
-    return person
-
-
-@transaction.atomic
-def decide_pair(*, pair: ReviewPair, decision: str, by: str, reason: str = "") -> ReviewPair:
-    """A steward's answer on a review pair: "same", "different" or "not_sure".
-
-    "same" and "different" become ``StewardDecision`` rows that every later re-link obeys, and
-    take effect at once; "not sure" leaves the pair marked for a second opinion.
-    """
-    if not by.strip():
-        raise ValueError("A decision needs the name of the steward who made it.")
-    pair = (
-        ReviewPair.objects.select_for_update()
-        .select_related("record_a", "record_b")
-        .get(pk=pair.pk)
-    )
-    if decision == "same":
-        merge_records(record_a=pair.record_a, record_b=pair.record_b, by=by, reason=reason)
-        pair.status = ReviewPair.Status.LINKED
-    elif decision == "different":
-        _record_decision(
-            a=pair.record_a,
-            b=pair.record_b,
-            decision=StewardDecision.Decision.DIFFERENT,
-            by=by,
-            reason=reason,
-        )
-        link_a = Link.objects.filter(source_record=pair.record_a).first()
-        link_b = Link.objects.filter(source_record=pair.record_b).first()
-        if link_a and link_b and link_a.person_id == link_b.person_id:
-            split_record(record=pair.record_b, by=by, reason=reason)
-        pair.status = ReviewPair.Status.KEPT_APART
-    elif decision == "not_sure":
-        pair.status = ReviewPair.Status.NOT_SURE
-    else:
-        raise ValueError(f"Unknown decision {decision!r}: use same, different or not_sure.")
-    pair.decided_by = by
-    pair.decided_at = timezone.now()
-    if reason:
-        pair.reason = f"{pair.reason}\nSteward: {reason}".strip()
-    pair.save()
-    return pair
+__all__ = ["decide_pair", "link_everyone", "merge_records", "read_records", "split_record"]

@@ -15,6 +15,8 @@ def for_predictions() -> list[BlockingRuleCreator]:
     return [
         # Same valid NHS Number (invalid ones are null and never block together).
         block_on("nhs_number"),
+        # Same other identifier, where the data has one (always null in our feeds).
+        block_on("other_id"),
         # Date of birth right, family name may be misspelt or changed.
         block_on("dob", "family_initial"),
         block_on("dob", "given_initial"),

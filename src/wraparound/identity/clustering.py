@@ -37,6 +37,11 @@ REVIEW_QUEUE_CAP = 20_000
 
 # comparisons.date_of_birth(): exact, swap, typo, one part, else -> gamma 4..0.
 _DOB_EXACT_GAMMA = 4
+# comparisons.given_name(): exact 8, nickname or short form 7 (then swaps, middle name,
+# initial, spellings, else). comparisons.residence(): same house 7, same number and street
+# with another postcode 6.
+_GIVEN_SAME_PERSON_GAMMAS = (8, 7)
+_SAME_HOUSE_GAMMAS = (7, 6)
 
 RULE_STEWARD = "steward"
 RULE_NHS = "nhs_number"
@@ -300,6 +305,7 @@ def cluster(
         bare, target = (ri, rj) if richer_j else (rj, ri)
         options.setdefault(bare, []).append((W[k], k, target))
     ambiguous = 0
+    ambiguous_roots: set[int] = set()
     for bare in sorted(options):
         choices = sorted(options[bare], key=lambda c: (-c[0], c[1]))
         best_target_by_root: dict[int, tuple[float, int]] = {}
@@ -316,6 +322,7 @@ def cluster(
         ]
         if rivals and top_weight - rivals[0][1][0] < AMBIGUITY_MARGIN_WEIGHT:
             ambiguous += 1
+            ambiguous_roots.add(uf.find(bare))
             for _root, (_weight, k) in ranked:
                 review.append(
                     ReviewCandidate(
@@ -327,6 +334,35 @@ def cluster(
                 )
             continue
         for _weight, k, _target in choices:
+            refused += _try_union(uf, L[k], R[k], P[k], RULE_MODEL, note, review, ids)
+
+    # 5. One person in the house by that name. A record with neither NHS Number nor date of
+    # birth (a council tax or housing record) that names exactly one person in its house by
+    # given name (the same, or a nickname of it) is that person, even when the family name
+    # differs (a married name, Singh or Kaur for a family surname): the model cannot see that
+    # two different people in one house rarely share a given name. Two candidates in the
+    # house (a father and son of one name), or a cluster found ambiguous above, stay in review.
+    if len(pairs) and "gamma_residence" in pairs and "gamma_given_name" in pairs:
+        household = (
+            in_band
+            & np.isin(pairs["gamma_residence"].to_numpy(), _SAME_HOUSE_GAMMAS)
+            & np.isin(pairs["gamma_given_name"].to_numpy(), _GIVEN_SAME_PERSON_GAMMAS)
+        )
+        by_bare: dict[int, list[int]] = {}
+        for k in np.flatnonzero(household).tolist():
+            i, j = L[k], R[k]
+            for bare, other in ((i, j), (j, i)):
+                if nhs[bare] is None and dobs[bare] is None and (nhs[other] or dobs[other]):
+                    by_bare.setdefault(bare, []).append(k)
+        for bare in sorted(by_bare):
+            root = uf.find(bare)
+            if root in ambiguous_roots or uf.nhs[root] or uf.dob[root]:
+                continue
+            targets = {uf.find(L[k] if R[k] == bare else R[k]) for k in by_bare[bare]}
+            targets.discard(root)
+            if len(targets) != 1:
+                continue
+            k = max(by_bare[bare], key=lambda k: (P[k], -k))
             refused += _try_union(uf, L[k], R[k], P[k], RULE_MODEL, note, review, ids)
 
     # Review band: only pairs that ended up in different clusters need a steward.

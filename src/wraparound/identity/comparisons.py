@@ -67,6 +67,22 @@ def nhs_number() -> ComparisonCreator:
     )
 
 
+def other_identifier() -> ComparisonCreator:
+    """Another number the sources share (only when the data has one): same / one typo / not."""
+    return cl.CustomComparison(
+        output_column_name="other_id",
+        comparison_description="Other identifier",
+        comparison_levels=[
+            cll.NullLevel("other_id"),
+            cll.ExactMatchLevel("other_id"),
+            cll.DamerauLevenshteinLevel("other_id", 1).configure(
+                label_for_charts="One character wrong or two swapped"
+            ),
+            cll.ElseLevel(),
+        ],
+    )
+
+
 def given_name(*, initial_only_m: float = 0.01) -> ComparisonCreator:
     """Given name. ``initial_only_m``: share of true matches where one side is just an initial.
 
@@ -223,7 +239,7 @@ def same_source() -> ComparisonCreator:
 
 
 def all_comparisons(
-    *, with_nhs_number: bool = True, initial_only_m: float = 0.01
+    *, with_nhs_number: bool = True, initial_only_m: float = 0.01, with_other_id: bool = False
 ) -> list[ComparisonCreator]:
     """Every comparison, in the order the evidence is shown to a data steward."""
     comparisons = [
@@ -234,6 +250,8 @@ def all_comparisons(
         sex(),
         same_source(),
     ]
+    if with_other_id:
+        comparisons.insert(0, other_identifier())
     if with_nhs_number:
         comparisons.insert(0, nhs_number())
     return comparisons

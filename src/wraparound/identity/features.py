@@ -8,7 +8,8 @@ array intersection, which every Splink backend has.
 Input columns (any may be missing or null): ``unique_id``, ``source``, ``nhs_number`` (already
 only the *valid* ones: invalid numbers must be null before they get here), ``given_name``,
 ``family_name``, ``date_of_birth`` (``YYYY-MM-DD`` or ``YYYYMMDD`` string, or a date), ``sex``,
-``postcode``, ``address``.
+``postcode``, ``address``, and ``other_identifier``: a person's number shared across the
+sources other than the NHS Number (FEBRL's social security number; none of our feeds has one).
 """
 
 import re
@@ -23,6 +24,7 @@ MODEL_COLUMNS = [
     "unique_id",
     "source",
     "nhs_number",
+    "other_id",
     "given_name",
     "given_canon",
     "given_canons",
@@ -232,6 +234,11 @@ def prepare(records: pd.DataFrame) -> pd.DataFrame:
     (out["nhs_number"],) = _per_unique(
         col("nhs_number"),
         lambda v: ((str(v).strip() or None) if isinstance(v, str | int) else None,),
+        1,
+    )
+    (out["other_id"],) = _per_unique(
+        col("other_identifier"),
+        lambda v: (re.sub(r"[^0-9A-Z]", "", str(v).upper()) or None,),
         1,
     )
     # A given name is compared on its first word ("mary ann" vs "mary"); other words are kept

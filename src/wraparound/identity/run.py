@@ -118,6 +118,7 @@ def score_pairs(
     nhs_share = float(frame["nhs_number"].notna().mean()) if len(frame) else 0.0
     nhs_pairs = frame["nhs_number"].dropna().duplicated().any()
     with_nhs_number = bool(nhs_pairs)
+    with_other_id = bool(frame["other_id"].dropna().duplicated().any())
     # A pair has an initial-only side about twice as often as a single record does.
     initial_share = float((frame["given_name"].str.len() == 1).mean()) if len(frame) else 0.0
     initial_only_m = min(0.5, max(0.005, 2 * initial_share))
@@ -132,7 +133,9 @@ def score_pairs(
     step("train")
     t0 = time.perf_counter()
     api = db_api or _duckdb_api(memory_limit)
-    settings = build_settings(with_nhs_number=with_nhs_number, initial_only_m=initial_only_m)
+    settings = build_settings(
+        with_nhs_number=with_nhs_number, initial_only_m=initial_only_m, with_other_id=with_other_id
+    )
     sample = frame
     if len(frame) > TRAIN_MAX_RECORDS:
         sample = frame.sample(n=TRAIN_MAX_RECORDS, random_state=seed).sort_values("unique_id")

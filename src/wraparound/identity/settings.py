@@ -11,14 +11,16 @@ from wraparound.identity import blocking_rules, comparisons
 
 
 def build_settings(
-    *, with_nhs_number: bool = True, initial_only_m: float = 0.01
+    *, with_nhs_number: bool = True, initial_only_m: float = 0.01, with_other_id: bool = False
 ) -> SettingsCreator:
     """The model before training (m, u and the prior are estimated by ``run.train``)."""
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
         comparisons=comparisons.all_comparisons(
-            with_nhs_number=with_nhs_number, initial_only_m=initial_only_m
+            with_nhs_number=with_nhs_number,
+            initial_only_m=initial_only_m,
+            with_other_id=with_other_id,
         ),
         blocking_rules_to_generate_predictions=blocking_rules.for_predictions(),
         # Needed for the gamma (comparison level) columns that the clustering reads.

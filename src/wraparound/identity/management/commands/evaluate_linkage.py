@@ -26,6 +26,9 @@ def febrl4_quality() -> dict:
     frame = frame.rename(columns={"rec_id": "unique_id", "surname": "family_name"})
     parts = ["street_number", "address_1", "address_2", "suburb"]
     frame["address"] = frame[parts].fillna("").agg(" ".join, axis=1)
+    # FEBRL's social security number: an identifier the two files share, like an NHS Number
+    # but with typos and no check digit, so it is evidence for the model, not a rule.
+    frame["other_identifier"] = frame["soc_sec_id"]
     scored, clusters = link_frame(frame)
     truth = pd.Series(frame["unique_id"].str.split("-").str[1].values, index=frame["unique_id"])
     quality = pairwise_quality(pd.Series(clusters.cluster_of), truth)

@@ -1,7 +1,9 @@
-"""Steward decisions on linkage, as ``identity.actions`` makes them (see ``linkage``'s note).
+"""A data steward's linkage decisions: merge, split, and answers on review pairs.
 
-Same behaviour as ``identity.actions.merge_records`` / ``split_record`` / ``decide_pair``;
-temporary, until those live in an identity module that does not import Splink.
+These are writes (actions), kept apart from ``actions.py`` because that module runs the Splink
+model: governance calls these from the person page and the review queue, and must not import
+Splink (only ``identity`` may). Every decision becomes a ``StewardDecision`` that each later
+``wraparound link`` obeys.
 """
 
 from django.db import transaction
@@ -11,33 +13,44 @@ from wraparound.identity.models import Link, Person, ReviewPair, StewardDecision
 from wraparound.sources.models import SourceRecord
 
 
+def _ordered(a: SourceRecord, b: SourceRecord) -> tuple[SourceRecord, SourceRecord]:
+    return (a, b) if a.pk < b.pk else (b, a)
+
+
 def _record_decision(
     *, a: SourceRecord, b: SourceRecord, decision: str, by: str, reason: str
-) -> None:
-    a, b = (a, b) if a.pk < b.pk else (b, a)
-    StewardDecision.objects.update_or_create(
-        record_a=a, record_b=b, defaults={"decision": decision, "decided_by": by, "reason": reason}
+) -> StewardDecision:
+    a, b = _ordered(a, b)
+    obj, _created = StewardDecision.objects.update_or_create(
+        record_a=a,
+        record_b=b,
+        defaults={"decision": decision, "decided_by": by, "reason": reason},
     )
+    return obj
 
 
 @transaction.atomic
 def merge_records(
     *, record_a: SourceRecord, record_b: SourceRecord, by: str, reason: str = ""
-) -> Person | None:
-    """Two records are the same person: the person with more links keeps its id."""
+) -> Person:
+    """A steward says two records are the same person: join their people now and for good.
+
+    The person with more links keeps its id (ties: the lower id); the other is retired.
+    """
     _record_decision(
         a=record_a, b=record_b, decision=StewardDecision.Decision.SAME, by=by, reason=reason
     )
     link_a = Link.objects.select_related("person").filter(source_record=record_a).first()
     link_b = Link.objects.select_related("person").filter(source_record=record_b).first()
     if link_a is None or link_b is None:
+        # Not linked yet: the next ``wraparound link`` applies the decision.
         return link_a.person if link_a else (link_b.person if link_b else None)
     if link_a.person_id == link_b.person_id:
         Link.objects.filter(pk__in=[link_a.pk, link_b.pk]).update(rule=Link.Rule.STEWARD)
         return link_a.person
     size_a = Link.objects.filter(person_id=link_a.person_id).count()
     size_b = Link.objects.filter(person_id=link_b.person_id).count()
-    keep, drop = link_a.person, link_b.person
+    keep, drop = (link_a.person, link_b.person)
     if size_b > size_a or (size_b == size_a and link_b.person_id < link_a.person_id):
         keep, drop = drop, keep
     Link.objects.filter(person=drop).update(person=keep)
@@ -48,8 +61,12 @@ def merge_records(
 
 
 @transaction.atomic
-def split_record(*, record: SourceRecord, by: str, reason: str = "") -> Person | None:
-    """A record is not this person: it gets a person of its own, kept apart from the others."""
+def split_record(*, record: SourceRecord, by: str, reason: str = "") -> Person:
+    """A steward says a record does not belong with the others of its person: give it its own.
+
+    A "different people" decision is stored against each record it leaves, so no re-link puts
+    it back.
+    """
     link = Link.objects.select_related("person").filter(source_record=record).first()
     others = (
         list(SourceRecord.objects.filter(link__person_id=link.person_id).exclude(pk=record.pk))
@@ -79,6 +96,13 @@ def split_record(*, record: SourceRecord, by: str, reason: str = "") -> Person |
 
 @transaction.atomic
 def decide_pair(*, pair: ReviewPair, decision: str, by: str, reason: str = "") -> ReviewPair:
+    """A steward's answer on a review pair: "same", "different" or "not_sure".
+
+    "same" and "different" become ``StewardDecision`` rows that every later re-link obeys, and
+    take effect at once; "not sure" leaves the pair marked for a second opinion.
+    """
+    if not by.strip():
+        raise ValueError("A decision needs the name of the steward who made it.")
     pair = (
         ReviewPair.objects.select_for_update()
         .select_related("record_a", "record_b")
