@@ -15,8 +15,11 @@ from browser.world import (
     HOUSING_TEXT,
     MENTAL_HEALTH_TEXT,
     PASSWORD,
+    _user,
     build_world,
 )
+from wraparound.governance import agreement
+from wraparound.governance.models import Organisation, Team
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -187,3 +190,31 @@ def test_hostile_record_runs_no_script(visitor, world):
     )
     assert overflow <= 0
     checked(visitor, "hostile person page")
+
+
+@pytest.mark.parametrize("role", sorted(agreement.current().roles))
+def test_every_role_sees_exactly_what_the_agreement_allows(visitor, world, role):
+    """The agreement file is the oracle: each role, on the North caseload, opens Margaret's page.
+
+    GP detail shows only to roles given GP detail; housing detail likewise; mental health
+    detail needs both the mental health trust's detail and the mental health category.
+    """
+    rules = agreement.current().rules_for(role)
+    north = Team.objects.get(name="North neighbourhood team")
+    surgery = Organisation.objects.get(name="Oak Tree Surgery")
+    username = f"role.{role}"
+    _user(username, "Role", role.replace("_", " ").title(), role, surgery, [north])
+    visitor.log_in(username, PASSWORD)
+    response = visitor.go(f"/people/{world.margaret}/")
+    if role == "administrator":
+        assert response.status == 404  # account administration only: no person data at all
+        checked(visitor, "administrator refused")
+        return
+    assert response.status == 200
+    body = visitor.text()
+    assert "Margaret" in body
+    assert (GP_TEXT in body) == ("gp" in rules.detail_from)
+    assert (HOUSING_TEXT in body) == ("housing" in rules.detail_from)
+    sees_mental_health = "mental_health" in rules.detail_from and "mental_health" in rules.sensitive
+    assert (MENTAL_HEALTH_TEXT in body) == sees_mental_health
+    checked(visitor, f"{role} person page")
