@@ -87,6 +87,26 @@ def _event(record, *, days_ago, resource_type="Activity", **fields):
     )
 
 
+def _person_with_record(
+    source, *, nhs="", given, family, dob, postcode, address, address_on_record=False
+):
+    """A person and one partner record that says the same about them (most people here)."""
+    person = _person(
+        nhs=nhs, given=given, family=family, dob=dob, postcode=postcode, address=address
+    )
+    record = _record(
+        source,
+        person,
+        nhs=nhs,
+        given=given,
+        family=family,
+        dob=dob,
+        postcode=postcode,
+        address=address if address_on_record else "",
+    )
+    return person, record
+
+
 def _person(*, nhs="", given, family, dob, postcode, address):
     # Here "" means no NHS Number; in make_person it means "make a valid one".
     return make_person(
@@ -228,44 +248,29 @@ def build_world() -> World:
     _event(m, kind="contact", summary=MENTAL_HEALTH_TEXT, days_ago=5, category="mental_health")
     _event(h, kind="rent_arrears", summary=HOUSING_TEXT, days_ago=8)
 
-    john_senior = _person(
+    john_senior, _ = _person_with_record(
+        gp,
         nhs="4010232137",
         given="John",
         family="Smith",
         dob=dt.date(1950, 6, 1),
         postcode="WV10 6QP",
         address="3 Oak Lane, Wolverhampton",
+        address_on_record=True,
     )
-    _record(
+    john_junior, _ = _person_with_record(
         gp,
-        john_senior,
-        nhs="4010232137",
-        given="John",
-        family="Smith",
-        dob=dt.date(1950, 6, 1),
-        postcode="WV10 6QP",
-        address="3 Oak Lane, Wolverhampton",
-    )
-    john_junior = _person(
         nhs="9990001111",
         given="John",
         family="Smith",
         dob=dt.date(1980, 9, 9),
         postcode="WV10 6QP",
         address="3 Oak Lane, Wolverhampton",
-    )
-    _record(
-        gp,
-        john_junior,
-        nhs="9990001111",
-        given="John",
-        family="Smith",
-        dob=dt.date(1980, 9, 9),
-        postcode="WV10 6QP",
-        address="3 Oak Lane, Wolverhampton",
+        address_on_record=True,
     )
 
-    albert = _person(
+    albert, ar = _person_with_record(
+        gp,
         nhs="9876543210",
         given="Albert",
         family="Jones",
@@ -273,31 +278,15 @@ def build_world() -> World:
         postcode="WV1 1AA",
         address="1 High Street, Wolverhampton",
     )
-    ar = _record(
-        gp,
-        albert,
-        nhs="9876543210",
-        given="Albert",
-        family="Jones",
-        dob=dt.date(1938, 1, 12),
-        postcode="WV1 1AA",
-    )
     _event(ar, kind="consultation", summary="Chest infection reviewed", days_ago=2)
 
-    hostile = _person(
+    hostile, hr = _person_with_record(
+        gp,
         given=HOSTILE_NAME,
         family=HOSTILE_FAMILY,
         dob=dt.date(1960, 1, 1),
         postcode="WV10 9ZZ",
         address="<img src=x onerror=alert(1)> " + "Long Road " * 40,
-    )
-    hr = _record(
-        gp,
-        hostile,
-        given=HOSTILE_NAME,
-        family=HOSTILE_FAMILY,
-        dob=dt.date(1960, 1, 1),
-        postcode="WV10 9ZZ",
     )
     _event(
         hr,
@@ -306,33 +295,24 @@ def build_world() -> World:
         days_ago=1,
     )
 
-    nadia = _person(
+    nadia, _ = _person_with_record(
+        housing,
         given="Nadia",
         family="Khan",
         dob=dt.date(1990, 2, 2),
         postcode="WV10 5AB",
         address="8 Birch Close, Wolverhampton",
     )
-    _record(
-        housing, nadia, given="Nadia", family="Khan", dob=dt.date(1990, 2, 2), postcode="WV10 5AB"
-    )
 
     # An uncertain pair for the linkage review queue: Margaret's GP record and an acute record
     # with a misspelt name, no NHS Number, same date of birth and postcode.
-    margret = _person(
+    _, stray = _person_with_record(
+        acute,
         given="Margret",
         family="Smyth",
         dob=dt.date(1942, 3, 3),
         postcode="WV10 6QP",
         address=address,
-    )
-    stray = _record(
-        acute,
-        margret,
-        given="Margret",
-        family="Smyth",
-        dob=dt.date(1942, 3, 3),
-        postcode="WV10 6QP",
     )
     ReviewPair.objects.create(
         record_a=g,
