@@ -25,10 +25,13 @@ CASES = [
 ]
 SPEED_PEOPLE = 420_000  # ~1M demographic records at ~2.47 records per person
 SPEED_SEED = 12
+DEGENERATE_ROWS = (3_000, 13_790)
+GENERATOR = "g2"  # bump when the generator's output changes
 
 
 def _generate(people: int, seed: int) -> Path:
-    out = Path(tempfile.gettempdir()) / f"wraparound-bench-linkage-{people}-{seed}"
+    # The generator's version is in the name: feeds cached by an older generator are not reused.
+    out = Path(tempfile.gettempdir()) / f"wraparound-bench-linkage-{GENERATOR}-{people}-{seed}"
     if not (out / "truth.csv").exists():
         subprocess.run(
             [
@@ -68,6 +71,7 @@ def case_generated(directory: str) -> dict:
         load_generated_feeds,
         nhs_number_baseline,
         pairwise_quality,
+        unsafe_merges,
     )
     from wraparound.identity.run import link_frame
 
@@ -81,9 +85,58 @@ def case_generated(directory: str) -> dict:
         "ours": pairwise_quality(pd.Series(clusters.cluster_of), truth).as_dict(),
         "nhs": pairwise_quality(nhs_number_baseline(nhs), truth).as_dict(),
         "review_pairs": len(clusters.review),
+        "unsafe": unsafe_merges(records, clusters.cluster_of),
         "link_seconds": round(seconds, 1),
         "timings": {k: round(v, 1) for k, v in scored.timings.items()},
         "scored_pairs": len(scored.pairs),
+    }
+
+
+def case_degenerate(directory: str, rows: int) -> dict:
+    """Finding 4: one feed of ``rows`` different people who all carry one stand-in date of
+    birth and postcode that no list names (so only frequency can catch them), added to the
+    generated feeds. Reports quality on the genuine records and wrong merges of the others."""
+    import random
+
+    import pandas as pd
+
+    from wraparound.identity.evaluation import load_generated_feeds, pairwise_quality
+    from wraparound.identity.run import link_frame
+
+    records, truth = load_generated_feeds(directory)
+    rng = random.Random(4)
+    given, family = (
+        records["given_name"].dropna().tolist(),
+        records["family_name"].dropna().tolist(),
+    )
+    stand_in = pd.DataFrame(
+        {
+            "unique_id": [f"degenerate:{i}" for i in range(rows)],
+            "source": "degenerate",
+            "source_record_id": [str(i) for i in range(rows)],
+            "nhs_number": None,
+            "given_name": [rng.choice(given) for _ in range(rows)],
+            "family_name": [rng.choice(family) for _ in range(rows)],
+            "date_of_birth": "1961-02-03",
+            "sex": None,
+            "postcode": "WV1 1AA",
+            "address": "Civic Centre, St Peter's Square",
+        }
+    )
+    t0 = time.perf_counter()
+    scored, clusters = link_frame(pd.concat([records, stand_in], ignore_index=True))
+    seconds = time.perf_counter() - t0
+    cluster_of = pd.Series(clusters.cluster_of)
+    degenerate = cluster_of[stand_in["unique_id"]]
+    genuine_clusters = set(cluster_of[records["unique_id"]])
+    return {
+        "records": len(records) + rows,
+        "stand_in_rows": rows,
+        "genuine": pairwise_quality(cluster_of[records["unique_id"]], truth).as_dict(),
+        "stand_ins_merged": int(degenerate.duplicated(keep=False).sum())
+        + int(degenerate.isin(genuine_clusters).sum()),
+        "scored_pairs": len(scored.pairs),
+        "link_seconds": round(seconds, 1),
     }
 
 
@@ -101,7 +154,9 @@ def _row(name: str, r: dict) -> str:
     o, n = r["ours"], r["nhs"]
     return (
         f"| {name} | {r['records']:,} | {o['precision']:.4f} | {o['recall']:.4f} | {o['f1']:.4f} "
-        f"| {n['precision']:.4f} | {n['recall']:.4f} | {r['review_pairs']:,} | {r['link_seconds']} s |"
+        f"| {n['precision']:.4f} | {n['recall']:.4f} | {r['review_pairs']:,} "
+        f"| {r['unsafe']['conflicting_dates']} / {r['unsafe']['two_nhs_numbers']} "
+        f"| {r['link_seconds']} s |"
     )
 
 
@@ -113,8 +168,9 @@ def run() -> str:
         " pairs count as **not linked**. Baseline: link by valid NHS Number alone.",
         "",
         "| data | records | precision | recall | F1 | NHS-only precision | NHS-only recall "
-        "| review pairs | link time |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| review pairs | people with clearly different dates of birth / two NHS Numbers "
+        "| link time |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, people, seed in CASES:
         directory = _generate(people, seed)
@@ -123,9 +179,25 @@ def run() -> str:
     o = febrl["ours"]
     lines += [
         f"| FEBRL4 (no NHS Numbers) | {o['records']:,} | {o['precision']:.4f} | {o['recall']:.4f} "
-        f"| {o['f1']:.4f} | - | - | {febrl['review_pairs']:,} | {febrl['seconds']} s |",
+        f"| {o['f1']:.4f} | - | - | {febrl['review_pairs']:,} | - | {febrl['seconds']} s |",
         "",
     ]
+    lines += [
+        "**One degenerate feed** (finding 4): different people who all carry one date of birth"
+        " and postcode no list names, added to the 20k feeds (seed 7).",
+        "",
+        "| stand-in rows | precision / recall of the genuine records | stand-in records merged"
+        " | scored pairs | link time | peak memory |",
+        "|---|---|---|---|---|---|",
+    ]
+    for rows in DEGENERATE_ROWS:
+        d = _child(["degenerate", str(_generate(20_000, 7)), str(rows)])
+        g = d["genuine"]
+        lines.append(
+            f"| {rows:,} | {g['precision']:.4f} / {g['recall']:.4f} | {d['stand_ins_merged']} "
+            f"| {d['scored_pairs']:,} | {d['link_seconds']} s | {d['peak_gib']} GiB |"
+        )
+    lines.append("")
     speed_dir = _generate(SPEED_PEOPLE, SPEED_SEED)
     speed = _child(["generated", str(speed_dir)])
     lines += [
@@ -149,5 +221,7 @@ if __name__ == "__main__":
     sys.path.insert(0, str(ROOT / "src"))
     if sys.argv[1] == "generated":
         print(json.dumps(case_generated(sys.argv[2])))
+    elif sys.argv[1] == "degenerate":
+        print(json.dumps(case_degenerate(sys.argv[2], int(sys.argv[3]))))
     elif sys.argv[1] == "febrl":
         print(json.dumps(case_febrl()))

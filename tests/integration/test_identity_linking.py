@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from test_linkage_population import population
 
+from factories import make_staff
 from wraparound.core.nhs_number import is_valid
 from wraparound.identity.actions import link_everyone, merge_records, split_record
 from wraparound.identity.models import Link, Person, ReviewPair, StewardDecision
@@ -67,7 +68,8 @@ def person_of() -> dict[int, int]:
 
 
 def test_link_links_everyone_and_exports_every_record(people, tmp_path, capsys):
-    call_command("link", "--json")
+    make_staff(role="data_steward", username="Bob")
+    call_command("link", "--json", "--by", "Bob")
     summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert summary["records"] == SourceRecord.objects.count() == Link.objects.count()
     assert summary["people"] == Person.objects.filter(retired=False).count()
@@ -134,6 +136,7 @@ def test_steward_decisions_survive_relink_both_ways(people):
 
 
 def test_review_commands(people, capsys):
+    make_staff(role="data_steward", username="Bob")
     link_everyone()
     call_command("review", "list", "--json")
     listed = json.loads(capsys.readouterr().out)
@@ -166,3 +169,61 @@ def test_link_copes_with_no_records_and_with_very_few(db):
     links = person_of()
     ids = sorted(links)
     assert links[ids[0]] == links[ids[1]] != links[ids[2]]
+
+
+def assert_consistent() -> None:
+    """No link to a missing person; every live person has a link (a record has one at most by
+    the table's unique constraint)."""
+    people = set(Person.objects.values_list("pk", flat=True))
+    assert set(Link.objects.values_list("person_id", flat=True)) <= people
+    linked = set(Link.objects.values_list("person_id", flat=True))
+    assert set(Person.objects.filter(retired=False).values_list("pk", flat=True)) <= linked
+
+
+class Killed(Exception):
+    pass
+
+
+@pytest.mark.parametrize("stage", ["links", "review queue"])
+def test_a_link_killed_part_way_leaves_a_consistent_database_and_the_rerun_completes(
+    people, monkeypatch, stage
+):
+    from wraparound.identity import actions
+
+    monkeypatch.setattr(actions, "WRITE_BATCH", 40)
+    real_insert, calls = actions.insert_rows, []
+
+    def insert(model, columns, rows):
+        calls.append(model.__name__)
+        if stage == "links" and calls.count("Link") == 3:
+            raise Killed  # part way through the batches of people and links
+        real_insert(model, columns, rows)
+
+    def review_queue(*args):
+        raise Killed
+
+    monkeypatch.setattr(actions, "insert_rows", insert)
+    if stage == "review queue":
+        monkeypatch.setattr(actions, "_write_review_queue", review_queue)
+    with pytest.raises(Killed):
+        link_everyone()
+    assert_consistent()
+    assert 0 < Link.objects.count() <= SourceRecord.objects.count()
+
+    monkeypatch.undo()
+    summary = link_everyone()
+    assert_consistent()
+    after = person_of()
+    assert set(after) == set(SourceRecord.objects.values_list("pk", flat=True))
+    assert summary.review_pairs == ReviewPair.objects.filter(status="open").count() >= 1
+    assert after[people["dad"].pk] != after[people["son"].pk]
+
+
+def test_new_people_get_ids_in_the_order_of_their_first_record(people):
+    """Identical data gives identical ids: new clusters are numbered by their lowest record."""
+    link_everyone()
+    first_record: dict[int, int] = {}
+    for record, person in person_of().items():
+        first_record[person] = min(record, first_record.get(person, record))
+    by_id = [first_record[p] for p in sorted(first_record)]
+    assert by_id == sorted(by_id)

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from wraparound.governance import postcodes
+from wraparound.core import postcodes
 from wraparound.governance.search import name_parts, parse_query, soundex, tokens_for
 
 TODAY = dt.date(2026, 1, 15)

@@ -14,9 +14,12 @@ from wraparound.sources.readers.rows import (
     EventRow,
     RecordRow,
     Rejected,
+    clean_postcode,
+    date_of_birth_problem,
     normalise_postcode,
     parse_fhir_datetime,
     parse_iso_date,
+    sex_problem,
     storable,
 )
 
@@ -99,8 +102,41 @@ def test_validation_names_the_failing_field():
     assert (
         validation_error({"resourceType": "Patient", "id": "p", "birthDate": "1950-01-01"}) is None
     )
-    reason = validation_error({"resourceType": "Patient", "id": "p", "birthDate": "01/01/1950"})
-    assert reason.startswith("failed FHIR validation: Patient.birthDate:")
+    reason = validation_error({"resourceType": "Patient", "id": "p", "active": "perhaps"})
+    assert reason.startswith("failed FHIR validation: Patient.active:")
+    reason = validation_error(
+        {"resourceType": "Condition", "id": "c", "recordedDate": "01/01/1950"}
+    )
+    assert reason.startswith("failed FHIR validation: Condition.recordedDate:")
+
+
+def test_a_patient_with_a_bad_birth_date_or_gender_is_still_valid_as_a_record():
+    # Only these fields are set aside (the mapping keeps them as recorded); others still fail.
+    for bad in ({"birthDate": "1945-04-93"}, {"birthDate": "01/01/1950"}, {"gender": " x "}):
+        assert validation_error({"resourceType": "Patient", "id": "p", **bad}) is None
+    mixed = {"resourceType": "Patient", "id": "p", "birthDate": "1945-04-93", "active": "?"}
+    assert validation_error(mixed).startswith("failed FHIR validation: Patient.")
+
+
+def test_patient_fields_that_cannot_be_used_are_kept_as_recorded():
+    data = {
+        "resourceType": "Patient",
+        "id": "p",
+        "birthDate": "1906-02-29",
+        "gender": "M",
+        "address": [{"postalCode": "N/A"}],
+        "name": [{"family": "Lee", "given": ["Anne"]}],
+    }
+    record = mapper().to_item(data, text="{}", digest="h", locator="x")
+    assert isinstance(record, RecordRow) and record.family_name == "Lee"
+    assert record.date_of_birth is None and record.postcode == ""
+    assert record.sex == "M"  # a code partners use: kept and used
+    assert record.problems == {
+        "date_of_birth": {"as_recorded": "1906-02-29", "problem": "not a valid date"},
+        "postcode": {"as_recorded": "N/A", "problem": "not a valid postcode"},
+    }
+    odd = mapper().to_item({**data, "gender": "zz"}, text="{}", digest="h", locator="x")
+    assert odd.sex == "" and odd.problems["sex"]["as_recorded"] == "zz"
     reason = validation_error({"resourceType": "Encounter", "id": "e", "status": "finished"})
     assert reason.startswith("failed FHIR validation: Encounter.class")
     assert validation_error({"resourceType": "Nope"}) == "'Nope' is not a FHIR R4 resource type"
@@ -117,12 +153,13 @@ def test_walker_cuts_out_each_entry_exactly():
     )
     entries = _Walker(text).bundle_entries(0)
     assert len(entries) == 3
-    start, end, entry = entries[0]
-    assert text[start:end] == '{"resourceType": "Patient",  "id": "1"}'
+    start, end, entry = entries[0]  # each entry's span; then its resource's span within it
+    inner_start, inner_end = _Walker(text[start:end]).member_span("resource")
+    assert text[start:end][inner_start:inner_end] == '{"resourceType": "Patient",  "id": "1"}'
     assert entry["fullUrl"] == "urn:uuid:1"
     assert "resource" not in entries[1][2]
     start, end, _ = entries[2]
-    assert json.loads(text[start:end])["note"] == 'a "quoted" ]}'
+    assert json.loads(text[start:end])["resource"]["note"] == 'a "quoted" ]}'
 
 
 def mapper(partner="acute", full_urls=None, directory=None) -> FhirMapper:
@@ -204,3 +241,30 @@ def test_observation_summary_shows_the_value():
     found = event(data)
     assert found.summary == "Body weight: 72.46 kg"
     assert found.occurred_at.date() == dt.date(2024, 1, 2)
+
+
+@pytest.mark.parametrize(
+    ("raw", "stored", "problem"),
+    [
+        ("ls177df", "LS17 7DF", ""),
+        ("wv 10 6qh", "WV10 6QH", ""),
+        ("LS17", "LS17", ""),  # a partial postcode still says where
+        ("4350", "4350", ""),  # another country's (FEBRL) too
+        ("N/A", "", "not a valid postcode"),
+        ("unknown", "", "not a valid postcode"),
+        ("LS17 7D?", "", "not a valid postcode"),
+        ("LS1 4AP LS1 4AP LS1 4AP", "", "not a valid postcode"),
+        ("", "", ""),
+    ],
+)
+def test_postcodes_that_cannot_be_one_are_set_aside(raw, stored, problem):
+    assert clean_postcode(raw) == (stored, problem)
+
+
+def test_dates_of_birth_and_sex_codes_that_cannot_be_used_say_why():
+    assert date_of_birth_problem("1945-04-93") == "not a valid date"
+    assert date_of_birth_problem("1906-02-29") == "not a valid date"
+    assert date_of_birth_problem("12/03/1950") == "not a date in YYYY-MM-DD form"
+    assert date_of_birth_problem("1950-03-12") == ""
+    assert [sex_problem(code) for code in ("Female", "M", "unknown", "9")] == [""] * 4
+    assert sex_problem("Q") == "not a known sex code"

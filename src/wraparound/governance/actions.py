@@ -15,7 +15,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from wraparound.governance import postcodes
+from wraparound.core import postcodes
 from wraparound.governance.agreement import current
 from wraparound.governance.models import (
     Assignment,

@@ -1,12 +1,13 @@
 """The steward's linkage work as the gate offers it: the review queue, split, merge.
 
 This module finds the rows a steward's form names, shows pairs through the agreement's lens
-(a feed whose existence is sensitive is not named), records the decisions, and moves the
-governance and plans rows that follow a person when two people become one.
+(a feed whose existence is sensitive is not named), and records the decisions.
 
 The decisions themselves are identity's (``identity.decisions``: ``decide_pair``,
 ``split_record``, ``merge_records``), each a ``StewardDecision`` that every re-link obeys,
-applied at once. That module imports no Splink, so governance may call it.
+applied at once. That module imports no Splink, so governance may call it. What follows
+the person (objections, caseload, the team's writing, search) is applied by the one action for
+identity changes, ``governance.identity_changes.apply_identity_changes``.
 """
 
 from __future__ import annotations
@@ -16,14 +17,12 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from wraparound.core import nhs_number as nhs
-from wraparound.governance import postcodes
+from wraparound.core import postcodes
+from wraparound.governance import identity_changes
 from wraparound.governance.lens import Lens, partner_label
-from wraparound.governance.models import Assignment, CaseloadEntry, SharingPreference
 from wraparound.governance.results import ProvenanceItem, ReviewPairView
-from wraparound.governance.search import index_people
 from wraparound.identity import decisions as identity_actions
 from wraparound.identity.models import Link, ReviewPair
-from wraparound.plans import actions as plan_actions
 from wraparound.sources.models import SourceRecord
 
 
@@ -90,23 +89,28 @@ def pair_view(pair: ReviewPair, lens: Lens) -> ReviewPairView:
 
 
 @transaction.atomic
-def decide_pair(*, pair_id: int | None, decision: str, reason: str, by: str) -> Decided | None:
+def decide_pair(
+    *, pair_id: int | None, decision: str, reason: str, by: str, audit_decision: bool = False
+) -> Decided | None:
+    """A steward's answer on a review pair (web or ``wraparound review decide``), applied.
+
+    ``by`` must be an active data steward's username (``identity_changes.NotASteward``).
+    ``audit_decision``: also audit the decision itself (the web gate audits its own).
+    """
+    identity_changes.steward(by)
     pair = ReviewPair.objects.filter(id=pair_id).first() if pair_id else None
     if pair is None:
         return None
-    before = set(
-        Link.objects.filter(source_record_id__in=[pair.record_a_id, pair.record_b_id]).values_list(
-            "person_id", flat=True
-        )
-    )
+    ids = [pair.record_a_id, pair.record_b_id]
+    before = set(Link.objects.filter(source_record_id__in=ids).values_list("person_id", flat=True))
     identity_actions.decide_pair(pair=pair, decision=decision, by=by, reason=reason)
-    after = set(
-        Link.objects.filter(source_record_id__in=[pair.record_a_id, pair.record_b_id]).values_list(
-            "person_id", flat=True
-        )
+    after = set(Link.objects.filter(source_record_id__in=ids).values_list("person_id", flat=True))
+    identity_changes.apply_identity_changes(
+        by=by,
+        reason=reason,
+        what={"pair_id": pair.id, "decision": decision} if audit_decision else None,
+        person_ids=before | after,
     )
-    _follow_merges(before, after)
-    index_people(before | after)
     return Decided(pair_id=pair.id, person_ids=sorted(before | after))
 
 
@@ -114,6 +118,7 @@ def decide_pair(*, pair_id: int | None, decision: str, reason: str, by: str) -> 
 def split(
     *, person_id: int, source: str, source_record_id: str, reason: str, by: str
 ) -> int | None:
+    identity_changes.steward(by)
     record = (
         SourceRecord.objects.filter(
             source__name=source, source_record_id=source_record_id, link__person_id=person_id
@@ -124,11 +129,19 @@ def split(
     if record is None:
         return None
     person = identity_actions.split_record(record=record, by=by, reason=reason)
-    return person.pk if person is not None else None
+    new_id = person.pk if person is not None else None
+    identity_changes.apply_identity_changes(
+        by=by,
+        reason=reason,
+        what=None,  # the gate audits the split itself
+        person_ids={person_id} | ({new_id} if new_id else set()),
+    )
+    return new_id
 
 
 @transaction.atomic
 def merge(*, person_id: int, other_person_id: int, reason: str, by: str) -> int:
+    identity_changes.steward(by)
     record_a = SourceRecord.objects.filter(link__person_id=person_id).order_by("id").first()
     record_b = SourceRecord.objects.filter(link__person_id=other_person_id).order_by("id").first()
     if record_a is None or record_b is None:
@@ -136,36 +149,10 @@ def merge(*, person_id: int, other_person_id: int, reason: str, by: str) -> int:
     kept = identity_actions.merge_records(
         record_a=record_a, record_b=record_b, by=by, reason=reason
     )
-    _follow_merges({person_id, other_person_id}, {kept.pk})
+    identity_changes.apply_identity_changes(
+        by=by,
+        reason=reason,
+        what=None,  # the gate audits the merge itself
+        person_ids={person_id, other_person_id},
+    )
     return kept.pk
-
-
-def _follow_merges(before: set[int], after: set[int]) -> None:
-    """When people became one, the team's caseload, assignments, words and wishes follow."""
-    if len(after) != 1 or len(before) < 2:
-        return
-    (kept,) = after
-    for dropped in before - after:
-        move_person(from_person_id=dropped, to_person_id=kept)
-
-
-@transaction.atomic
-def move_person(*, from_person_id: int, to_person_id: int) -> None:
-    for entry in CaseloadEntry.objects.filter(person_id=from_person_id):
-        if CaseloadEntry.objects.filter(team_id=entry.team_id, person_id=to_person_id).exists():
-            entry.delete()
-        else:
-            entry.person_id = to_person_id
-            entry.save(update_fields=["person_id"])
-    Assignment.objects.filter(person_id=from_person_id).update(person_id=to_person_id)
-    dropped = SharingPreference.objects.filter(person_id=from_person_id).first()
-    if dropped is not None:
-        kept, _ = SharingPreference.objects.get_or_create(person_id=to_person_id)
-        # The stricter wish wins: either record's objection or opt-out holds for the person.
-        kept.national_opt_out = kept.national_opt_out or dropped.national_opt_out
-        kept.objects_to_sharing = kept.objects_to_sharing or dropped.objects_to_sharing
-        kept.note = "\n".join(n for n in (kept.note, dropped.note) if n)
-        kept.recorded_by = kept.recorded_by or dropped.recorded_by
-        kept.save()
-        dropped.delete()
-    plan_actions.move_person(from_person_id=from_person_id, to_person_id=to_person_id)

@@ -26,7 +26,7 @@ class Team(models.Model):
     """A neighbourhood team; its neighbourhood is the postcode districts or sectors it covers.
 
     ``neighbourhood`` holds entries like ``"WV10"`` (a district) or ``"WV10 6"`` (a sector),
-    upper case with one space, as ``governance.postcodes.normalise_area`` writes them.
+    upper case with one space, as ``core.postcodes.normalise_area`` writes them.
     """
 
     name = models.CharField(max_length=200, unique=True)

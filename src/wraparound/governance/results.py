@@ -128,6 +128,9 @@ class ProvenanceItem:
     match_probability: float | None
     source_code: str = ""  # the feed's name (``Source.name``), for the steward's split form
     can_split: bool = False
+    # Fields the partner sent that cannot be used, in plain words ("date of birth as recorded:
+    # 1945-04-93 — not a valid date"); kept on the record, never used to link.
+    as_recorded: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -15,15 +15,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.db import transaction
 
-from wraparound.core import nhs_number
+from wraparound.core import names, nhs_number, postcodes
+from wraparound.core.bulk import insert_rows
 from wraparound.core.nicknames import NICKNAMES
-from wraparound.governance import postcodes
 from wraparound.governance.models import PersonSearchIndex
 from wraparound.identity.models import Person
 from wraparound.sources.models import SourceRecord
@@ -31,15 +31,15 @@ from wraparound.sources.models import SourceRecord
 EXACT, CLOSE, SOUNDS_LIKE = 3, 2, 1
 # Scores are read only for the people matching every criterion, when they are this few or fewer.
 NARROW_BELOW = 5000
+# People indexed per round trip: fewer, larger queries when ``link`` refreshes many people.
+INDEX_CHUNK = 2000
 
 # --- normalising ---------------------------------------------------------------------------
 
 
 def name_parts(raw: str) -> list[str]:
-    """Lower-case ASCII letters per name part: "O'Brien-Smith" -> ["obrien", "smith"]."""
-    text = unicodedata.normalize("NFKD", raw or "").encode("ascii", "ignore").decode().lower()
-    text = text.replace("'", "").replace("\u2019", "")
-    return [part for part in re.split(r"[^a-z]+", text) if part]
+    """Name words as linkage cleans them ("Łukasz O'Brien-Smith" -> lukasz, obrien, smith)."""
+    return names.name_parts(raw)
 
 
 _SOUNDEX = {
@@ -52,6 +52,7 @@ _SOUNDEX = {
 }
 
 
+@lru_cache(maxsize=65_536)
 def soundex(word: str) -> str:
     """American Soundex ("smith", "smyth", "smtih" -> S530): catches most typing slips."""
     if not word:
@@ -135,20 +136,21 @@ def _people_tokens(person_ids: list[int]) -> dict[int, set[str]]:
     return out
 
 
-@transaction.atomic
 def index_people(person_ids: Iterable[int]) -> int:
-    """Rebuild the search tokens of some people (after linking, a merge or a split)."""
+    """Rebuild the search tokens of some people (after linking, a merge or a split).
+
+    Each chunk's tokens are worked out before its short write transaction, so on SQLite the
+    write lock is held only to swap rows, and pages keep answering while ``link`` indexes
+    thousands of people. Inside a caller's transaction it all commits with the caller's.
+    """
     ids = sorted(set(person_ids))
     written = 0
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        PersonSearchIndex.objects.filter(person_id__in=chunk).delete()
-        rows = [
-            PersonSearchIndex(token=token, person_id=pid)
-            for pid, tokens in _people_tokens(chunk).items()
-            for token in tokens
-        ]
-        PersonSearchIndex.objects.bulk_create(rows, batch_size=2000)
+    for start in range(0, len(ids), INDEX_CHUNK):
+        chunk = ids[start : start + INDEX_CHUNK]
+        rows = [(token, pid) for pid, tokens in _people_tokens(chunk).items() for token in tokens]
+        with transaction.atomic():
+            PersonSearchIndex.objects.filter(person_id__in=chunk).delete()
+            insert_rows(PersonSearchIndex, ["token", "person_id"], rows)
         written += len(rows)
     return written
 
@@ -161,11 +163,9 @@ def rebuild_all(chunk: int = 2000) -> Iterator[int]:
         batch = ids[start : start + chunk]
         with transaction.atomic():
             rows = [
-                PersonSearchIndex(token=token, person_id=pid)
-                for pid, tokens in _people_tokens(batch).items()
-                for token in tokens
+                (token, pid) for pid, tokens in _people_tokens(batch).items() for token in tokens
             ]
-            PersonSearchIndex.objects.bulk_create(rows, batch_size=5000)
+            insert_rows(PersonSearchIndex, ["token", "person_id"], rows)
         yield len(batch)
 
 

@@ -15,19 +15,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
+from wraparound.core.bulk import insert_rows
 from wraparound.identity.clustering import Clusters, Thresholds
 
 # The steward's decisions live in ``decisions`` (no Splink import); re-exported for callers here.
-from wraparound.identity.decisions import decide_pair, merge_records, split_record
-from wraparound.identity.models import Link, Person, ReviewPair, StewardDecision
+from wraparound.identity.decisions import decide_pair, merge_records, record_change, split_record
+from wraparound.identity.models import Link, Person, PersonChange, ReviewPair, StewardDecision
 from wraparound.identity.run import ScoredPairs, link_frame
 from wraparound.sources.models import SourceRecord
 
 READ_CHUNK = 20_000
-WRITE_BATCH = 5_000
+WRITE_BATCH = 20_000
 RECORD_FIELDS = [
     "id",
     "source__name",
@@ -41,6 +43,8 @@ RECORD_FIELDS = [
     "sex",
     "postcode",
     "address",
+    "phone",
+    "other_identifier",
 ]
 SUMMARY_FIELDS = ["nhs_number", "given_name", "family_name", "date_of_birth", "postcode", "address"]
 
@@ -57,6 +61,7 @@ class LinkSummary:
     review_pairs: int = 0
     refused_unions: int = 0
     ambiguous_records: int = 0
+    changed_people: list[int] = field(default_factory=list)
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -114,96 +119,251 @@ def link_everyone(
 
     step("write links")
     t0 = time.perf_counter()
-    _write(records, scored, clusters, summary)
+    _write(records, scored, clusters, summary, by=by)
     summary.timings["write"] = time.perf_counter() - t0
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-@transaction.atomic
 def _write(
-    records: pd.DataFrame, scored: ScoredPairs, clusters: Clusters, summary: LinkSummary
+    records: pd.DataFrame,
+    scored: ScoredPairs,
+    clusters: Clusters,
+    summary: LinkSummary,
+    *,
+    by: str = "wraparound link",
 ) -> None:
-    old_person = dict(Link.objects.values_list("source_record_id", "person_id"))
-    old_rule = {
-        rid: (rule, p)
-        for rid, rule, p in Link.objects.values_list(
-            "source_record_id", "rule", "match_probability"
-        )
-    }
-    groups = clusters.groups()
+    """Write people and links in short committed batches; consistent after every batch.
 
-    # Stable ids: each cluster claims the existing person most of its records had.
-    claims: list[tuple[int, int, object]] = []
+    Everything is worked out in memory first. Then, each step its own short transaction (so on
+    SQLite audited pages keep answering while a million links are written): reserve ids for
+    new people; note what happened to existing people (``PersonChange``, for governance);
+    rewrite the changed links a batch of records at a time, with the new people they name and
+    retiring the people they leave empty (so a record never has two links, a link never names
+    a missing person, and every live person has a link); refresh changed summaries; replace
+    the review queue.
+    Killed at any point, the database is consistent and the next run completes the work.
+    """
+    plan = _plan(records, clusters, summary)
+    new_ids = _reserve_person_ids(len(plan.new_people))
+    for row, pid in zip(plan.new_people, new_ids, strict=True):
+        plan.person_of_cluster[row[0]] = pid
+    with transaction.atomic():
+        for kind, from_id, to_key in plan.changes:
+            record_change(
+                kind=kind,
+                from_person_id=from_id,
+                to_person_id=plan.person_of_cluster[to_key],
+                by=by,
+            )
+    now = timezone.now()
+    new_rows = {
+        pid: (pid, now, *row[1:]) for row, pid in zip(plan.new_people, new_ids, strict=True)
+    }
+    summary.new_people = len(new_rows)
+    links = [
+        (record_id, plan.person_of_cluster[key], rule, p, now)
+        for record_id, key, rule, p in plan.links
+    ]
+    retired = 0
+    for start in range(0, len(links), WRITE_BATCH):
+        batch = links[start : start + WRITE_BATCH]
+        # A new person is written with their first links, and a person whose last link moves
+        # away is retired with it: after every commit each live person has a link.
+        people = [new_rows.pop(row[1]) for row in batch if row[1] in new_rows]
+        stale = [row[0] for row in batch if row[0] in plan.old_person]
+        emptied = sorted({plan.old_person[r] for r in stale} - plan.kept)
+        with transaction.atomic():
+            insert_rows(Person, PERSON_COLUMNS, people)
+            if stale:
+                Link.objects.filter(source_record_id__in=stale).delete()
+            insert_rows(Link, LINK_COLUMNS, batch)
+            retired += _retire_if_unlinked(emptied)
+    summary.changed_links = len(links)
+    summary.changed_people = sorted(
+        {plan.person_of_cluster[key] for _r, key, _rule, _p in plan.links}
+        | {plan.old_person[r] for r, *_ in plan.links if r in plan.old_person}
+    )
+
+    # Cached summaries for kept people whose membership changed (new people have theirs).
+    changed = set(summary.changed_people)
+    updates = [
+        Person(pk=pid, retired=False, **plan.summaries[key])
+        for key, pid in plan.person_of_cluster.items()
+        if pid in plan.kept and pid in changed
+    ]
+    for start in range(0, len(updates), WRITE_BATCH):
+        with transaction.atomic():
+            Person.objects.bulk_update(
+                updates[start : start + WRITE_BATCH], [*SUMMARY_FIELDS, "retired"]
+            )
+
+    # Retire anyone else left without links (a person a killed run had emptied, say).
+    live = set(Person.objects.filter(retired=False).values_list("id", flat=True).iterator())
+    left = sorted(live - set(plan.person_of_cluster.values()))
+    for start in range(0, len(left), WRITE_BATCH):
+        with transaction.atomic():
+            retired += _retire_if_unlinked(left[start : start + WRITE_BATCH])
+    summary.retired_people = retired
+    summary.people = len(plan.summaries)
+    summary.refused_unions = clusters.refused_unions
+    summary.ambiguous_records = clusters.ambiguous_records
+    with transaction.atomic():
+        summary.review_pairs = _write_review_queue(records, scored, clusters)
+
+
+def _retire_if_unlinked(person_ids: list[int]) -> int:
+    if not person_ids:
+        return 0
+    return (
+        Person.objects.filter(id__in=person_ids, retired=False)
+        .exclude(Exists(Link.objects.filter(person=OuterRef("pk"))))
+        .update(retired=True)
+    )
+
+
+PERSON_COLUMNS = ["id", "created_at", *SUMMARY_FIELDS, "retired"]
+LINK_COLUMNS = ["source_record_id", "person_id", "rule", "match_probability", "linked_at"]
+
+
+@dataclass
+class _Plan:
+    old_person: dict[int, int]
+    summaries: dict[object, dict]
+    person_of_cluster: dict[object, int]
+    kept: set[int]
+    new_people: list[tuple]  # (cluster key, *summary fields, retired), new ids in this order
+    links: list[tuple]  # (record id, cluster key, rule, probability) for changed links only
+    changes: list[tuple[str, int, object]]  # (kind, old person id, cluster key)
+
+
+def _plan(records: pd.DataFrame, clusters: Clusters, summary: LinkSummary) -> _Plan:
+    """Which person each cluster is, which links change, and what happens to existing people.
+
+    Stable ids: each cluster claims the existing person most of its records had (ties: the
+    lower person id, then the cluster's lowest record id), so identical data keeps its ids.
+    New clusters get new ids in the order of their lowest record id, so identical data gives
+    identical ids.
+    """
+    old_person: dict[int, int] = {}
+    old_rule: dict[int, tuple] = {}
+    for rid, pid, rule, p in Link.objects.values_list(
+        "source_record_id", "person_id", "rule", "match_probability"
+    ).iterator(chunk_size=READ_CHUNK):
+        old_person[rid] = pid
+        old_rule[rid] = (rule, p)
+    groups = clusters.groups()
+    first_record = {key: min(members) for key, members in groups.items()}
+    claims: list[tuple[int, int, object, object]] = []
     for key, members in groups.items():
         counts = Counter(old_person[m] for m in members if m in old_person)
         for person_id, count in counts.items():
-            claims.append((-count, person_id, key))
-    claims.sort(key=lambda c: (c[0], c[1], str(c[2])))
+            claims.append((-count, person_id, first_record[key], key))
+    claims.sort(key=lambda c: c[:3])
     person_of_cluster: dict[object, int] = {}
-    taken: set[int] = set()
-    for _neg, person_id, key in claims:
-        if key in person_of_cluster or person_id in taken:
+    kept: set[int] = set()
+    for _neg, person_id, _first, key in claims:
+        if key in person_of_cluster or person_id in kept:
             continue
         person_of_cluster[key] = person_id
-        taken.add(person_id)
+        kept.add(person_id)
 
     summaries = _person_summaries(records, clusters)
-    new_keys = sorted((k for k in groups if k not in person_of_cluster), key=str)
-    for start in range(0, len(new_keys), WRITE_BATCH):
-        batch = new_keys[start : start + WRITE_BATCH]
-        created = Person.objects.bulk_create([Person(**summaries[k]) for k in batch])
-        for key, person in zip(batch, created, strict=True):
-            person_of_cluster[key] = person.pk
-    summary.new_people = len(new_keys)
+    new_keys = sorted((k for k in groups if k not in person_of_cluster), key=first_record.get)
+    new_people = [
+        (key, *(summaries[key][name] for name in SUMMARY_FIELDS), False) for key in new_keys
+    ]
 
-    # Links: rewrite only those whose person, rule or probability changed.
-    to_write: list[Link] = []
-    changed_people: set[int] = set()
-    for record_id, key in clusters.cluster_of.items():
-        person_id = person_of_cluster[key]
+    links: list[tuple] = []
+    for record_id in sorted(clusters.cluster_of):
+        key = clusters.cluster_of[record_id]
         rule = clusters.rule_of[record_id]
         p = clusters.probability_of[record_id]
         p = None if p is None else round(float(p), 6)
-        if rule == "model":
-            summary.auto_links += 1
-        elif rule == "nhs_number":
+        if rule in ("model", "nhs_number"):
             summary.auto_links += 1
         elif rule == "steward":
             summary.steward_links += 1
-        if old_person.get(record_id) == person_id and old_rule.get(record_id) == (rule, p):
+        if old_person.get(record_id) == person_of_cluster.get(key) and old_rule.get(record_id) == (
+            rule,
+            p,
+        ):
             continue
-        if old_person.get(record_id) != person_id:
-            changed_people.add(person_id)
-            if record_id in old_person:
-                changed_people.add(old_person[record_id])
-        to_write.append(
-            Link(source_record_id=record_id, person_id=person_id, rule=rule, match_probability=p)
-        )
-    stale = [link.source_record_id for link in to_write if link.source_record_id in old_person]
-    for start in range(0, len(stale), WRITE_BATCH):
-        Link.objects.filter(source_record_id__in=stale[start : start + WRITE_BATCH]).delete()
-    Link.objects.bulk_create(to_write, batch_size=WRITE_BATCH)
-    summary.changed_links = len(to_write)
-
-    # Cached summaries for people whose membership changed (new people were created with it).
-    key_of_person = {pid: key for key, pid in person_of_cluster.items()}
-    kept_changed = [pid for pid in changed_people if pid in key_of_person and pid in taken]
-    updates = []
-    for pid in kept_changed:
-        person = Person(pk=pid, retired=False, **summaries[key_of_person[pid]])
-        updates.append(person)
-    if updates:
-        Person.objects.bulk_update(updates, [*SUMMARY_FIELDS, "retired"], batch_size=WRITE_BATCH)
-
-    retired = Person.objects.filter(retired=False).exclude(
-        Exists(Link.objects.filter(person=OuterRef("pk")))
+        links.append((int(record_id), key, rule, p))
+    return _Plan(
+        old_person=old_person,
+        summaries=summaries,
+        person_of_cluster=person_of_cluster,
+        kept=kept,
+        new_people=new_people,
+        links=links,
+        changes=_person_changes(old_person, clusters, person_of_cluster, kept),
     )
-    summary.retired_people = retired.update(retired=True)
-    summary.people = len(groups)
-    summary.refused_unions = clusters.refused_unions
-    summary.ambiguous_records = clusters.ambiguous_records
-    summary.review_pairs = _write_review_queue(records, scored, clusters)
+
+
+def _person_changes(
+    old_person: dict[int, int],
+    clusters: Clusters,
+    person_of_cluster: dict[object, int],
+    kept: set[int],
+) -> list[tuple[str, int, object]]:
+    """What became of each existing person whose records now lie in other clusters.
+
+    A person who keeps no id of their own is *merged* into the cluster holding most of their
+    records (ties: the cluster with the lowest record id); every other cluster that received
+    some of their records is a *split* from them.
+    """
+    went: dict[int, Counter] = {}
+    for record_id, person_id in old_person.items():
+        key = clusters.cluster_of.get(record_id)
+        if key is None or person_of_cluster.get(key) == person_id:
+            continue
+        went.setdefault(person_id, Counter())[key] += 1
+    first_record: dict[object, object] = {}
+    for record_id, key in clusters.cluster_of.items():
+        if key not in first_record or record_id < first_record[key]:
+            first_record[key] = record_id
+    changes: list[tuple[str, int, object]] = []
+    for person_id in sorted(went):
+        targets = sorted(went[person_id].items(), key=lambda kv: (-kv[1], first_record[kv[0]]))
+        for i, (key, _n) in enumerate(targets):
+            merged = i == 0 and person_id not in kept
+            kind = PersonChange.Kind.MERGED if merged else PersonChange.Kind.SPLIT
+            changes.append((kind, person_id, key))
+    return changes
+
+
+def _reserve_person_ids(count: int) -> list[int]:
+    """Ids for ``count`` new people, taken now so that nobody else's insert can take them.
+
+    A steward may split a record on the web while ``link`` writes, and that creates a person
+    too: reserving the ids first (PostgreSQL's sequence; SQLite's ``sqlite_sequence``, which
+    ``AUTOINCREMENT`` tables never go below) keeps both writers apart and ids never reused.
+    """
+    if count == 0:
+        return []
+    table = Person._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) "
+                "FROM generate_series(1, %s) ORDER BY 1",
+                [count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        row = cursor.fetchone()
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
+        base = max(row[0] if row else 0, cursor.fetchone()[0])
+        if row:
+            cursor.execute(
+                "UPDATE sqlite_sequence SET seq = %s WHERE name = %s", [base + count, table]
+            )
+        else:
+            cursor.execute(
+                "INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, base + count]
+            )
+    return list(range(base + 1, base + count + 1))
 
 
 def _person_summaries(records: pd.DataFrame, clusters: Clusters) -> dict[object, dict]:
@@ -250,8 +410,7 @@ def _evidence(row: dict, levels: dict, a: dict, b: dict) -> dict:
     }
 
 
-def _record_view(records: pd.DataFrame, record_id: int) -> dict:
-    row = records.loc[record_id]
+def _record_view(row: dict) -> dict:
     dob = row["date_of_birth"]
     return {
         "source": row["source"],
@@ -266,6 +425,18 @@ def _record_view(records: pd.DataFrame, record_id: int) -> dict:
     }
 
 
+REVIEW_COLUMNS = [
+    "record_a_id",
+    "record_b_id",
+    "match_probability",
+    "reason",
+    "evidence",
+    "status",
+    "created_at",
+    "decided_by",
+]
+
+
 def _write_review_queue(records: pd.DataFrame, scored: ScoredPairs, clusters: Clusters) -> int:
     """Replace the open queue with this run's candidates; decided pairs are kept as they are."""
     decided = {
@@ -276,7 +447,6 @@ def _write_review_queue(records: pd.DataFrame, scored: ScoredPairs, clusters: Cl
     }
     decided |= set(StewardDecision.objects.values_list("record_a_id", "record_b_id"))
     ReviewPair.objects.filter(status=ReviewPair.Status.OPEN).delete()
-    by_id = records.set_index("unique_id", drop=False)
     pairs = scored.pairs
     pair_rows: dict[tuple[int, int], dict] = {}
     wanted = {tuple(sorted((c.record_a, c.record_b))) for c in clusters.review}
@@ -291,24 +461,32 @@ def _write_review_queue(records: pd.DataFrame, scored: ScoredPairs, clusters: Cl
             strict=True,
         ):
             pair_rows[k] = row
+    needed = {r for pair in wanted for r in pair}
+    views = {
+        row["unique_id"]: _record_view(row)
+        for row in records[records["unique_id"].isin(needed)].to_dict("records")
+    }
+    now = timezone.now()
     new_pairs = []
     for cand in clusters.review:
         a, b = sorted((cand.record_a, cand.record_b))
         if (a, b) in decided:
             continue
         row = pair_rows.get((a, b), {"match_weight": 0.0})
+        evidence = _evidence(row, scored.levels, views[a], views[b])
         new_pairs.append(
-            ReviewPair(
-                record_a_id=a,
-                record_b_id=b,
-                match_probability=round(cand.match_probability, 6),
-                reason=cand.reason,
-                evidence=_evidence(
-                    row, scored.levels, _record_view(by_id, a), _record_view(by_id, b)
-                ),
+            (
+                int(a),
+                int(b),
+                round(float(cand.match_probability), 6),
+                cand.reason,
+                evidence,
+                ReviewPair.Status.OPEN.value,
+                now,
+                "",
             )
         )
-    ReviewPair.objects.bulk_create(new_pairs, batch_size=WRITE_BATCH)
+    insert_rows(ReviewPair, REVIEW_COLUMNS, new_pairs)
     return len(new_pairs)
 
 

@@ -17,6 +17,8 @@ def for_predictions() -> list[BlockingRuleCreator]:
         block_on("nhs_number"),
         # Same other identifier, where the data has one (always null in our feeds).
         block_on("other_id"),
+        # Same telephone number (moved house, or a name spelt another way).
+        block_on("phone"),
         # Date of birth right, family name may be misspelt or changed.
         block_on("dob", "family_initial"),
         block_on("dob", "given_initial"),
@@ -53,9 +55,5 @@ def deterministic_rules(*, with_nhs_number: bool) -> list[BlockingRuleCreator]:
     """Rules that admit almost no false matches, used to estimate the prior."""
     rules = [block_on("given_name", "family_name", "dob")]
     if with_nhs_number:
-        rules.insert(0, block_on("nhs_number"))
-    if with_nhs_number:
-        # Pairs sharing a valid NHS Number are nearly all true matches: the cleanest place to
-        # learn how names, dates of birth and addresses vary for one person.
         rules.insert(0, block_on("nhs_number"))
     return rules

@@ -6,18 +6,29 @@ checked before it is made:
 
 1. A data steward's "same person" decisions are applied first; their "different people"
    decisions are constraints no union may break.
-2. Automatic links are made in descending match probability (ties broken by record ids, so the
-   result is deterministic). A union is refused if the merged cluster would hold two different
-   valid NHS Numbers, or two records a steward (or this run) said are different people.
-3. A cluster without any valid NHS Number that links about equally well to people with two
-   different NHS Numbers is *ambiguous*: it joins neither, and the pairs go to review.
+2. Automatic links are made in descending match probability (pairs first sorted by their
+   records, so ties fall the same way on every run whatever order the database returned them
+   in). A union is refused if the merged cluster would hold two different valid NHS Numbers,
+   two clearly different dates of birth (``dates_compatible``), or two records a steward (or
+   this run) said are different people.
+3. A cluster without a valid NHS Number or date of birth that links about equally well to two
+   people who cannot be one is *ambiguous*: it joins neither, and the pairs go to review.
 4. Same valid NHS Number but clearly different demographics ("a valid NHS Number belonging to
    somebody else") is never linked automatically: it goes to review, and the two records are
    kept apart for this run.
+5. Two records of one feed with neither NHS Number nor date of birth (two council tax accounts
+   of one name at one house) are not linked and are kept apart for this run: name and address
+   alone cannot tell a mother from a daughter of the same name.
+6. A record from a partner that holds only adults (a council tax account: only someone 18 or
+   over can be liable) never joins a cluster whose date of birth makes the person a child on
+   the day of the run, and such a child is no rival for it (``ADULTS_ONLY_PARTNERS``).
+
+The rules in a data steward's words: docs/linkage.md, "The rules that decide".
 
 Pure Python and numpy: no Django, no Splink, so it is easy to test and to reason about.
 """
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -32,11 +43,19 @@ REVIEW_FLOOR_PROBABILITY = 0.5
 # A cluster without an NHS Number links to the better of two NHS-bearing people only when the
 # better one is at least 2**AMBIGUITY_MARGIN_WEIGHT times as likely (match weights are log2).
 AMBIGUITY_MARGIN_WEIGHT = 10.0
+# Partners whose records are of adults only, and the age from which. Council tax: only a
+# person aged 18 or over can be liable (Local Government Finance Act 1992, s.6), so an account
+# holder is never a child. Housing is *not* here: tenancy feeds list the household's members,
+# children included, and a tenant may be 16 or 17.
+ADULTS_ONLY_PARTNERS = frozenset({"council_tax"})
+ADULT_AGE = 18
 # At most this many pairs wait for a steward; the most likely matches come first.
 REVIEW_QUEUE_CAP = 20_000
 
 # comparisons.date_of_birth(): exact, swap, typo, one part, else -> gamma 4..0.
 _DOB_EXACT_GAMMA = 4
+# comparisons.other_identifier(): exact 2, one character out 1, else 0.
+_OTHER_ID_EXACT_GAMMA = 2
 # comparisons.given_name(): exact 8, nickname or short form 7 (then swaps, middle name,
 # initial, spellings, else). comparisons.residence(): same house 7, same number and street
 # with another postcode 6.
@@ -128,13 +147,42 @@ def dates_compatible(a: str, b: str) -> bool:
     return False
 
 
+def adult_born_by(as_of: dt.date) -> str:
+    """The latest ``YYYY-MM-DD`` date of birth of someone who is an adult on ``as_of``.
+
+    A date of birth after it is a child's. On 29 February the day is the 28th, 18 years before.
+    """
+    try:
+        return as_of.replace(year=as_of.year - ADULT_AGE).isoformat()
+    except ValueError:
+        return as_of.replace(year=as_of.year - ADULT_AGE, day=28).isoformat()
+
+
 class _UnionFind:
-    def __init__(self, n: int, nhs: list[str | None], dobs: list[str | None]):
+    def __init__(
+        self,
+        n: int,
+        nhs: list[str | None],
+        dobs: list[str | None],
+        adults_only: list[bool] | None = None,
+        adult_born_by: str = "",
+    ):
         self.parent = list(range(n))
         self.nhs: list[frozenset[str]] = [frozenset({x}) if x else frozenset() for x in nhs]
         self.dob: list[frozenset[str]] = [frozenset({x}) if x else frozenset() for x in dobs]
         self.record_dob = dobs
         self.apart: dict[int, set[int]] = {}
+        # Does the cluster hold a record of an adults-only partner (a council tax account)?
+        self.adult: list[bool] = list(adults_only) if adults_only is not None else [False] * n
+        self.adult_born_by = adult_born_by
+
+    def is_child(self, root: int) -> bool:
+        """Does any date of birth in the cluster make the person a child on the run's day?"""
+        return any(d > self.adult_born_by for d in self.dob[root])
+
+    def child_for_adult(self, ri: int, rj: int) -> bool:
+        """Would merging make a child the holder of an adults-only record?"""
+        return (self.adult[ri] and self.is_child(rj)) or (self.adult[rj] and self.is_child(ri))
 
     def find(self, i: int) -> int:
         parent = self.parent
@@ -149,15 +197,19 @@ class _UnionFind:
         self.apart.setdefault(self.find(i), set()).add(j)
         self.apart.setdefault(self.find(j), set()).add(i)
 
-    def conflict(self, ri: int, rj: int, edge: tuple[int, int] | None = None) -> str | None:
+    def conflict(self, ri: int, rj: int, vouched: tuple[int, int] | None = None) -> str | None:
         """Why clusters ri and rj may not be merged, or None when they may.
 
-        ``edge``: the two records whose match proposes the merge. Their own dates of birth were
-        weighed by the model, so only *other* combinations can block it on date of birth.
+        Checked on the whole clusters, not only on the two records whose match proposes the
+        merge, so a record without a date of birth can never be the bridge between two
+        clearly different ones, and a direct match between two clearly different dates of
+        birth is refused however alike the rest is. ``vouched``: two records whose other
+        shared identifier (not the NHS Number) agrees exactly; their own two dates may differ
+        (FEBRL's records carry whole dates replaced by another), no other combination may.
         """
         seen = None
-        if edge is not None and self.record_dob[edge[0]] and self.record_dob[edge[1]]:
-            seen = (self.record_dob[edge[0]], self.record_dob[edge[1]])
+        if vouched is not None:
+            seen = (self.record_dob[vouched[0]], self.record_dob[vouched[1]])
         a, b = self.nhs[ri], self.nhs[rj]
         if a and b and not (a <= b or b <= a):
             return "different valid NHS Numbers"
@@ -165,12 +217,14 @@ class _UnionFind:
             for y in self.dob[rj]:
                 if (x, y) != seen and not dates_compatible(x, y):
                     return "clearly different dates of birth"
+        if self.child_for_adult(ri, rj):
+            return "a child cannot hold an adults-only record (a council tax account)"
         for x in self.apart.get(ri, ()):
             if self.find(x) == rj:
-                return "kept apart by a steward decision or an NHS Number conflict"
+                return "kept apart (a steward's decision, an NHS Number conflict, or two records of one feed)"
         for x in self.apart.get(rj, ()):
             if self.find(x) == ri:
-                return "kept apart by a steward decision or an NHS Number conflict"
+                return "kept apart (a steward's decision, an NHS Number conflict, or two records of one feed)"
         return None
 
     def union(self, ri: int, rj: int) -> int:
@@ -179,6 +233,7 @@ class _UnionFind:
         self.parent[rj] = ri
         self.nhs[ri] = self.nhs[ri] | self.nhs[rj]
         self.dob[ri] = self.dob[ri] | self.dob[rj]
+        self.adult[ri] = self.adult[ri] or self.adult[rj]
         if rj in self.apart:
             self.apart.setdefault(ri, set()).update(self.apart.pop(rj))
         return ri
@@ -190,6 +245,8 @@ def cluster(
     pairs: pd.DataFrame,
     *,
     dates_of_birth: Iterable[str | None] | None = None,
+    adults_only: Iterable[bool] | None = None,
+    as_of: dt.date | None = None,
     same: Iterable[tuple[object, object]] = (),
     different: Iterable[tuple[object, object]] = (),
     thresholds: Thresholds = Thresholds(),
@@ -199,13 +256,16 @@ def cluster(
 
     ``nhs_numbers`` holds each record's *valid* NHS Number or None, in ``record_ids`` order.
     ``pairs`` has ``unique_id_l``, ``unique_id_r``, ``match_probability``, ``match_weight`` and
-    the ``gamma_*`` columns from ``run.score_pairs``.
+    the ``gamma_*`` columns from ``run.score_pairs``. ``adults_only`` says, per record, whether
+    its partner holds only adults (``ADULTS_ONLY_PARTNERS``); ``as_of`` is the day ages are
+    worked out on (today unless given, so a test can pin it).
     """
     ids = list(record_ids)
     index = {rid: i for i, rid in enumerate(ids)}
     nhs = [x or None for x in nhs_numbers]
     dobs = [x or None for x in dates_of_birth] if dates_of_birth is not None else [None] * len(ids)
-    uf = _UnionFind(len(ids), nhs, dobs)
+    adult = [bool(x) for x in adults_only] if adults_only is not None else None
+    uf = _UnionFind(len(ids), nhs, dobs, adult, adult_born_by(as_of or dt.date.today()))
     rule = [RULE_SINGLETON] * len(ids)
     prob: list[float | None] = [None] * len(ids)
     review: list[ReviewCandidate] = []
@@ -235,6 +295,7 @@ def cluster(
                 uf.union(ri, rj)
             note(i, j, RULE_STEWARD, None)
 
+    pairs = _canonical_order(pairs, index)
     if len(pairs):
         left = pairs["unique_id_l"].map(index).to_numpy()
         right = pairs["unique_id_r"].map(index).to_numpy()
@@ -272,6 +333,35 @@ def cluster(
     model_link = ~nhs_equal & (p >= thresholds.auto_link)
     in_band = ~nhs_equal & (p >= thresholds.review_floor) & (p < thresholds.auto_link)
 
+    # 5. Two records of one feed that match but carry neither NHS Number nor date of birth
+    # (two council tax accounts of "Amelia Frost" at one house): a partner rarely holds one
+    # person twice, so they are as likely mother and daughter as a duplicate. A steward
+    # decides; for this run they stay apart, so they cannot both join one person either.
+    same_feed = (
+        pairs["gamma_same_source"].to_numpy() == 1
+        if "gamma_same_source" in pairs
+        else np.zeros(len(pairs), dtype=bool)
+    )
+    # Unless their telephone numbers differ, either of the two fits whoever the other fits
+    # (``twins``): neither joins anyone automatically, or the choice would be a guess.
+    phones_differ = (
+        pairs["gamma_phone"].to_numpy() == 0
+        if "gamma_phone" in pairs
+        else np.zeros(len(pairs), bool)
+    ).tolist()
+    twins: set[int] = set()
+    for k in np.flatnonzero(same_feed & ~nhs_equal & (p >= thresholds.review_floor)).tolist():
+        i, j = L[k], R[k]
+        if nhs[i] is None and nhs[j] is None and dobs[i] is None and dobs[j] is None:
+            uf.keep_apart(i, j)
+            if not phones_differ[k]:
+                twins.update((i, j))
+            review.append(
+                ReviewCandidate(
+                    ids[i], ids[j], P[k], "Same name and address in one feed, nothing else to go on"
+                )
+            )
+
     # 2a. Same valid NHS Number and agreeing demographics, strongest first.
     order = _descending(np.flatnonzero(nhs_link), p, left, right).tolist()
     for k in order:
@@ -280,8 +370,17 @@ def cluster(
     # 2b. Model links between clusters that are alike in what they carry: both with or both
     # without an NHS Number, and both with or both without a date of birth. A link where one
     # side lacks what the other has could make that side a bridge; those wait for step 3.
+    # Links between two records that carry neither (a tenancy and a council tax account of
+    # one name) wait until each has been weighed on its own (step 7): joined first, they
+    # could be two people of one name in the house, made into one before anyone checked.
     model_idx = _descending(np.flatnonzero(model_link), p, left, right).tolist()
+    other_id_exact = (
+        pairs["gamma_other_id"].to_numpy() == _OTHER_ID_EXACT_GAMMA
+        if "gamma_other_id" in pairs
+        else np.zeros(len(pairs), dtype=bool)
+    ).tolist()
     deferred: list[int] = []
+    bare_pairs: list[int] = []
     for k in model_idx:
         i, j = L[k], R[k]
         ri, rj = uf.find(i), uf.find(j)
@@ -291,7 +390,12 @@ def cluster(
         if bool(uf.nhs[ri]) != bool(uf.nhs[rj]) or bool(uf.dob[ri]) != bool(uf.dob[rj]):
             deferred.append(k)
             continue
-        refused += _try_union(uf, i, j, P[k], RULE_MODEL, note, review, ids)
+        if not (uf.nhs[ri] or uf.dob[ri]):  # and so, by the test above, neither has either
+            bare_pairs.append(k)
+            continue
+        refused += _try_union(
+            uf, i, j, P[k], RULE_MODEL, note, review, ids, vouched=other_id_exact[k]
+        )
 
     # 3. A cluster lacking an NHS Number or a date of birth, choosing between clusters that
     # have one. If two candidates could not be one person and neither is clearly better, the
@@ -305,14 +409,30 @@ def cluster(
         bare, target = (ri, rj) if richer_j else (rj, ri)
         options.setdefault(bare, []).append((W[k], k, target))
     ambiguous = 0
-    ambiguous_roots: set[int] = set()
+    # Two such records of one feed (step 5, ``twins``) join no one automatically.
+    ambiguous_roots: set[int] = {uf.find(i) for i in twins}
     for bare in sorted(options):
         choices = sorted(options[bare], key=lambda c: (-c[0], c[1]))
+        if uf.find(bare) in ambiguous_roots:
+            ambiguous += 1
+            for _weight, k, _target in choices:
+                review.append(
+                    ReviewCandidate(
+                        ids[L[k]],
+                        ids[R[k]],
+                        P[k],
+                        "Another record of this name in the same feed: which one is this person?",
+                    )  # fmt: skip
+                )
+            continue
         best_target_by_root: dict[int, tuple[float, int]] = {}
         for weight, k, target in choices:
             root = uf.find(target)
-            if root not in best_target_by_root:
+            # A child is no candidate for a council tax account: not a rival either.
+            if root not in best_target_by_root and not uf.child_for_adult(uf.find(bare), root):
                 best_target_by_root[root] = (weight, k)
+        if not best_target_by_root:
+            continue  # every candidate is a child: the account holder is somebody else
         ranked = sorted(best_target_by_root.items(), key=lambda t: (-t[1][0], t[1][1]))
         top_root, (top_weight, _top_k) = ranked[0]
         rivals = [
@@ -334,9 +454,11 @@ def cluster(
                 )
             continue
         for _weight, k, _target in choices:
+            if uf.child_for_adult(uf.find(L[k]), uf.find(R[k])):
+                continue  # impossible, so not a question for a steward either
             refused += _try_union(uf, L[k], R[k], P[k], RULE_MODEL, note, review, ids)
 
-    # 5. One person in the house by that name. A record with neither NHS Number nor date of
+    # 6. One person in the house by that name. A record with neither NHS Number nor date of
     # birth (a council tax or housing record) that names exactly one person in its house by
     # given name (the same, or a nickname of it) is that person, even when the family name
     # differs (a married name, Singh or Kaur for a family surname): the model cannot see that
@@ -360,15 +482,39 @@ def cluster(
                 continue
             targets = {uf.find(L[k] if R[k] == bare else R[k]) for k in by_bare[bare]}
             targets.discard(root)
+            # A child of that name in the house is no candidate for a council tax account.
+            targets = {t for t in targets if not uf.child_for_adult(root, t)}
             if len(targets) != 1:
                 continue
-            k = max(by_bare[bare], key=lambda k: (P[k], -k))
+            k = max(
+                (k for k in by_bare[bare] if uf.find(L[k] if R[k] == bare else R[k]) in targets),
+                key=lambda k: (P[k], -k),
+            )
             refused += _try_union(uf, L[k], R[k], P[k], RULE_MODEL, note, review, ids)
+
+    # 7. Records with neither NHS Number nor date of birth that match each other (a tenancy
+    # and a council tax account) join now, after each was weighed on its own: not when either
+    # fits two different people of that name in the house (step 3 found it ambiguous), since
+    # then name and address cannot say which of the two each record is.
+    for k in bare_pairs:
+        i, j = L[k], R[k]
+        ri, rj = uf.find(i), uf.find(j)
+        if ri == rj:
+            note(i, j, RULE_MODEL, P[k])
+        elif ri in ambiguous_roots or rj in ambiguous_roots:
+            review.append(
+                ReviewCandidate(
+                    ids[i], ids[j], P[k], "Matches two different people about equally well"
+                )
+            )
+        else:
+            refused += _try_union(uf, i, j, P[k], RULE_MODEL, note, review, ids)
 
     # Review band: only pairs that ended up in different clusters need a steward.
     for k in _descending(np.flatnonzero(in_band), p, left, right).tolist():
         i, j = L[k], R[k]
-        if uf.find(i) != uf.find(j):
+        ri, rj = uf.find(i), uf.find(j)
+        if ri != rj and not uf.child_for_adult(ri, rj):
             review.append(
                 ReviewCandidate(ids[i], ids[j], P[k], "Match probability in the review band")
             )
@@ -385,6 +531,20 @@ def cluster(
     )
 
 
+def _canonical_order(pairs: pd.DataFrame, index: dict) -> pd.DataFrame:
+    """The pairs sorted by the places of their two records (whichever side each is on).
+
+    The database engine returns pairs in a different order on every run; every tie below is
+    broken by this order, so identical data always gives identical people.
+    """
+    if not len(pairs):
+        return pairs
+    left = pairs["unique_id_l"].map(index).to_numpy()
+    right = pairs["unique_id_r"].map(index).to_numpy()
+    order = np.lexsort((np.maximum(left, right), np.minimum(left, right)))
+    return pairs.iloc[order].reset_index(drop=True)
+
+
 def _descending(idx: np.ndarray, p: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     """Indices by descending probability, then by record positions: deterministic order."""
     if len(idx) == 0:
@@ -393,12 +553,12 @@ def _descending(idx: np.ndarray, p: np.ndarray, left: np.ndarray, right: np.ndar
     return idx[order]
 
 
-def _try_union(uf, i, j, p, how, note, review, ids) -> int:
+def _try_union(uf, i, j, p, how, note, review, ids, vouched: bool = False) -> int:
     ri, rj = uf.find(i), uf.find(j)
     if ri == rj:
         note(i, j, how, p)
         return 0
-    why = uf.conflict(ri, rj, (i, j))
+    why = uf.conflict(ri, rj, (i, j) if vouched else None)
     if why:
         review.append(ReviewCandidate(ids[i], ids[j], p, f"Strong match, but not linked: {why}"))
         return 1

@@ -3,13 +3,15 @@
 These are writes (actions), kept apart from ``actions.py`` because that module runs the Splink
 model: governance calls these from the person page and the review queue, and must not import
 Splink (only ``identity`` may). Every decision becomes a ``StewardDecision`` that each later
-``wraparound link`` obeys.
+``wraparound link`` obeys, and every change to who is who a ``PersonChange`` in the same
+transaction, which governance applies (``governance.identity_changes``): identity computes,
+governance applies.
 """
 
 from django.db import transaction
 from django.utils import timezone
 
-from wraparound.identity.models import Link, Person, ReviewPair, StewardDecision
+from wraparound.identity.models import Link, Person, PersonChange, ReviewPair, StewardDecision
 from wraparound.sources.models import SourceRecord
 
 
@@ -27,6 +29,13 @@ def _record_decision(
         defaults={"decision": decision, "decided_by": by, "reason": reason},
     )
     return obj
+
+
+def record_change(*, kind: str, from_person_id: int, to_person_id: int, by: str) -> None:
+    """Note what a change did to people, for governance to apply (see ``PersonChange``)."""
+    PersonChange.objects.create(
+        kind=kind, from_person_id=from_person_id, to_person_id=to_person_id, by=by[:150]
+    )
 
 
 @transaction.atomic
@@ -57,6 +66,9 @@ def merge_records(
     Link.objects.filter(pk__in=[link_a.pk, link_b.pk]).update(rule=Link.Rule.STEWARD)
     drop.retired = True
     drop.save(update_fields=["retired"])
+    record_change(
+        kind=PersonChange.Kind.MERGED, from_person_id=drop.pk, to_person_id=keep.pk, by=by
+    )
     return keep
 
 
@@ -87,10 +99,12 @@ def split_record(*, record: SourceRecord, by: str, reason: str = "") -> Person:
         postcode=record.postcode,
         address=record.address,
     )
+    left = link.person_id
     link.person = person
     link.rule = Link.Rule.STEWARD
     link.match_probability = None
     link.save()
+    record_change(kind=PersonChange.Kind.SPLIT, from_person_id=left, to_person_id=person.pk, by=by)
     return person
 
 

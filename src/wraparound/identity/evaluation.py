@@ -113,3 +113,30 @@ def load_generated_feeds(directory) -> tuple[pd.DataFrame, pd.Series]:
         truth["person_id"].values, index=truth["source"] + ":" + truth["source_record_id"]
     )
     return records, truth_labels
+
+
+def unsafe_merges(records: pd.DataFrame, cluster_of: dict) -> dict[str, int]:
+    """People made automatically that hold what one person cannot: a count of each kind.
+
+    ``two_nhs_numbers``: two different valid NHS Numbers; ``conflicting_dates``: two dates of
+    birth that clearly differ (both real dates, not a swap or a typing slip). Measured on the
+    records themselves, independently of how the clustering decided.
+    """
+    from wraparound.identity import features
+    from wraparound.identity.clustering import dates_compatible
+
+    frame = pd.DataFrame(
+        {
+            "person": records["unique_id"].map(cluster_of),
+            "nhs": features.prepare_nhs(records),
+            "dob": features.prepare_dobs(records),
+        }
+    )
+    two_numbers = int((frame.dropna(subset=["nhs"]).groupby("person")["nhs"].nunique() > 1).sum())
+    conflicting = 0
+    for dates in frame.dropna(subset=["dob"]).groupby("person")["dob"].unique():
+        if len(dates) > 1 and any(
+            not dates_compatible(a, b) for i, a in enumerate(dates) for b in dates[i + 1 :]
+        ):
+            conflicting += 1
+    return {"two_nhs_numbers": two_numbers, "conflicting_dates": conflicting}

@@ -8,16 +8,17 @@ array intersection, which every Splink backend has.
 Input columns (any may be missing or null): ``unique_id``, ``source``, ``nhs_number`` (already
 only the *valid* ones: invalid numbers must be null before they get here), ``given_name``,
 ``family_name``, ``date_of_birth`` (``YYYY-MM-DD`` or ``YYYYMMDD`` string, or a date), ``sex``,
-``postcode``, ``address``, and ``other_identifier``: a person's number shared across the
-sources other than the NHS Number (FEBRL's social security number; none of our feeds has one).
+``postcode``, ``address``, ``phone``, and ``other_identifier``: a person's number shared across
+the sources other than the NHS Number (FEBRL's social security number; none of our feeds has one).
 """
 
 import re
-import unicodedata
 
 import numpy as np
 import pandas as pd
 
+from wraparound.core.names import clean_name
+from wraparound.identity import placeholders
 from wraparound.identity.nicknames import NICKNAME_TO_CANONICAL, given_name_forms
 
 MODEL_COLUMNS = [
@@ -25,6 +26,7 @@ MODEL_COLUMNS = [
     "source",
     "nhs_number",
     "other_id",
+    "phone",
     "given_name",
     "given_canon",
     "given_canons",
@@ -49,8 +51,6 @@ MODEL_COLUMNS = [
     "addr_tokens",
 ]
 
-_NOT_LETTERS = re.compile(r"[^a-z ]+")
-_SPACES = re.compile(r"\s+")
 _UK_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9])([A-Z]{2})$")
 _ADDRESS_TOKEN = re.compile(r"[a-z0-9]+")
 # Words that say nothing about *which* address it is.
@@ -61,20 +61,9 @@ _ADDRESS_STOPWORDS = frozenset(
 )  # fmt: skip
 
 
-_NOT_DECOMPOSED = str.maketrans(
-    {"ł": "l", "ø": "o", "đ": "d", "ß": "ss", "æ": "ae", "œ": "oe", "ı": "i"}
-)
-
-
 def _clean_name(value: object) -> str | None:
     """Lower case, accents dropped (Dąbrowski = Dabrowski), letters only; None when empty."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return None
-    text = unicodedata.normalize("NFKD", str(value).lower().translate(_NOT_DECOMPOSED))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = text.replace("-", " ").replace("'", "")
-    text = _SPACES.sub(" ", _NOT_LETTERS.sub("", text)).strip()
-    return text or None
+    return clean_name(value)  # one cleaning for ingest, linkage and search: core/names.py
 
 
 def soundex(name: str) -> str:
@@ -166,6 +155,24 @@ def _dob_string(value: object) -> str | None:
     return f"{digits[:4]}-{digits[4:6]}-{digits[6:]}"
 
 
+def _phone(value: object) -> str | None:
+    """A telephone number as digits in UK national form (``+44 7700 900123`` = ``07700900123``).
+
+    None when too short to be a whole number (an extension, "ex-directory") or a stand-in such
+    as ``00000000000`` (two different digits or fewer).
+    """
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    digits = re.sub(r"[^0-9]", "", str(value))
+    if digits.startswith("0044"):
+        digits = "0" + digits[4:]
+    elif digits.startswith("44") and len(digits) >= 12:
+        digits = "0" + digits[2:]
+    if len(digits) < 10 or len(set(digits)) <= 2:
+        return None
+    return digits
+
+
 def _sex(value: object) -> str | None:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return None
@@ -241,6 +248,7 @@ def prepare(records: pd.DataFrame) -> pd.DataFrame:
         lambda v: (re.sub(r"[^0-9A-Z]", "", str(v).upper()) or None,),
         1,
     )
+    (out["phone"],) = _per_unique(col("phone"), lambda v: (_phone(v),), 1)
     # A given name is compared on its first word ("mary ann" vs "mary"); other words are kept
     # as tokens so a middle name used as the first name still counts.
     (
@@ -272,7 +280,80 @@ def prepare(records: pd.DataFrame) -> pd.DataFrame:
     )
     out["addr_key"], addr_tokens = _per_unique(col("address"), _address_parts, 2)
     out["addr_tokens"] = _drop_common_tokens(pd.Series(addr_tokens)).to_numpy()
-    return pd.DataFrame({name: out[name] for name in MODEL_COLUMNS})
+    frame = pd.DataFrame({name: out[name] for name in MODEL_COLUMNS})
+    _blank_placeholders(frame, col("address"))
+    return frame
+
+
+_GIVEN_COLUMNS = ["given_name", "given_canon", "given_canons", "given_tokens", "given_initial",
+                  "given_first3", "given_sx"]  # fmt: skip
+_FAMILY_COLUMNS = ["family_name", "family_initial", "family_sx", "family_tokens"]
+_POSTCODE_COLUMNS = ["postcode", "pc_sector", "pc_district"]
+
+
+def _blank(frame: pd.DataFrame, mask: np.ndarray, columns: list[str]) -> None:
+    if mask.any():
+        for name in columns:
+            values = frame[name].to_numpy(dtype=object, copy=True)
+            values[mask] = None
+            frame[name] = values
+
+
+def unusable_dates(dobs: pd.Series) -> np.ndarray:
+    """True where a date of birth is a known placeholder or shared by far too many records."""
+    common = placeholders.over_frequent(
+        dobs, floor=placeholders.DOB_FLOOR, factor=placeholders.DOB_FACTOR
+    )
+    return dobs.map(
+        lambda d: d is not None and (d in common or placeholders.is_placeholder_date(d))
+    ).to_numpy(dtype=bool)
+
+
+def _blank_placeholders(frame: pd.DataFrame, address: pd.Series) -> None:
+    """Placeholders and over-frequent values become missing (see ``placeholders.py``).
+
+    Blanked everywhere the model looks, blocking keys included, so that no block grows with the
+    number of records that share a stand-in value.
+    """
+    _blank(frame, unusable_dates(frame["dob"]), ["dob", "dob_y", "dob_m", "dob_d"])
+    for name, columns in (("given_name", _GIVEN_COLUMNS), ("family_name", _FAMILY_COLUMNS)):
+        common = placeholders.over_frequent_names(frame[name])
+        mask = frame[name].map(
+            lambda v, common=common: (
+                v is not None and (v in common or placeholders.is_placeholder_name(v))
+            )
+        )
+        _blank(frame, mask.to_numpy(dtype=bool), [*columns, "names_key"])
+    postcode = frame["postcode"]
+    common = placeholders.over_frequent(
+        postcode, floor=placeholders.POSTCODE_FLOOR, factor=placeholders.POSTCODE_FACTOR
+    )
+    mask = postcode.map(
+        lambda v: v is not None and (v in common or placeholders.is_placeholder_postcode(v))
+    )
+    _blank(frame, mask.to_numpy(dtype=bool), _POSTCODE_COLUMNS)
+    # A house shared by far more records than a household holds (a care home, a hostel, a
+    # council office used as a correspondence address) says nothing about who someone is.
+    house = pd.Series(
+        [
+            f"{pc}|{key}" if pc is not None and key is not None else None
+            for pc, key in zip(frame["postcode"], frame["addr_key"], strict=True)
+        ],
+        dtype=object,
+    )
+    common = placeholders.over_frequent(
+        house, floor=placeholders.HOUSE_FLOOR, factor=placeholders.HOUSE_FACTOR
+    )
+    mask = house.isin(common).to_numpy(dtype=bool) | address.map(
+        placeholders.is_placeholder_address
+    ).to_numpy(dtype=bool)
+    _blank(frame, mask, [*_POSTCODE_COLUMNS, "addr_key", "addr_tokens"])
+    # A number on far more records than a household holds (a care home's or a surgery's
+    # switchboard, given as everyone's contact) says nothing about who someone is.
+    common = placeholders.over_frequent(
+        frame["phone"], floor=placeholders.PHONE_FLOOR, factor=placeholders.PHONE_FACTOR
+    )
+    _blank(frame, frame["phone"].isin(common).to_numpy(dtype=bool), ["phone"])
 
 
 def prepare_nhs(records: pd.DataFrame) -> list[str | None]:
@@ -286,8 +367,18 @@ def prepare_nhs(records: pd.DataFrame) -> list[str | None]:
 
 
 def prepare_dobs(records: pd.DataFrame) -> list[str | None]:
-    """Each record's date of birth as ``YYYY-MM-DD`` (None when absent), in row order."""
+    """Each record's date of birth as ``YYYY-MM-DD``, in row order, for the clustering's rule
+    "clearly different dates of birth are never one person".
+
+    None when absent, not a calendar date (1945-04-93 is a typing slip of *some* date, so it
+    proves nothing either way), a placeholder or shared by far too many records.
+    """
     if "date_of_birth" not in records.columns:
         return [None] * len(records)
     (dobs,) = _per_unique(records["date_of_birth"], lambda v: (_dob_string(v),), 1)
-    return list(dobs)
+    series = pd.Series(dobs, dtype=object)
+    unusable = unusable_dates(series)
+    return [
+        d if d is not None and not bad and placeholders.is_real_date(d) else None
+        for d, bad in zip(dobs, unusable, strict=True)
+    ]

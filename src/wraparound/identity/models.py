@@ -88,3 +88,31 @@ class StewardDecision(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["record_a", "record_b"], name="uniq_steward_pair")
         ]
+
+
+class PersonChange(models.Model):
+    """What a linkage change did to people, for governance to apply (identity computes).
+
+    Written in the same transaction as the change to links, by every path that changes who is
+    who (``wraparound link``, a steward's merge, split or review decision). Governance then
+    moves what belongs to the person (objections, caseload, assignments, the team's writing)
+    and stamps ``applied_at`` (``governance.identity_changes``). A change left unapplied, say by
+    a run killed half way, is applied by the next one: nothing that protects a person is lost.
+
+    - ``merged``: every record of ``from_person_id`` now belongs to ``to_person_id`` (or most
+      of them did, when one person became several); ``from_person_id`` is retired.
+    - ``split``: some records of ``from_person_id`` now belong to ``to_person_id``.
+
+    Plain ids, like the audit: the rows outlive any later change to ``Person``.
+    """
+
+    class Kind(models.TextChoices):
+        MERGED = "merged", "Joined into another person"
+        SPLIT = "split", "Some records moved to another person"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    from_person_id = models.BigIntegerField()
+    to_person_id = models.BigIntegerField()
+    by = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True, db_index=True)

@@ -2,25 +2,49 @@
 
 Nothing lost, nothing doubled: every row or resource read ends *accepted* (new key), *updated*
 (same key, different content hash), *unchanged* (same hash) or *quarantined* (with a plain
-reason). All of one command's writes happen in ONE database transaction, so a run that is
-killed, or that meets a file it cannot read, leaves the database exactly as it was; running
-it again completes the work. Rows are written in batches with ``executemany`` (portable across
-SQLite and PostgreSQL, with no model instance built per row) by a writer thread that shares
-the command's connection and transaction (see ``_Writer``).
+reason). See ``docs/decisions/0004-ingest-commits-in-batches.md`` for why writes are committed
+in batches rather than in one transaction per command:
+
+- every file is checked whole first (``check_contents``): a file that cannot be read at all is
+  refused before anything is written;
+- rows are then committed a batch at a time (about ``BATCH`` rows, a fraction of a second), so
+  on SQLite the web app's audited pages can write between batches instead of waiting for the
+  whole feed;
+- a run killed at any point leaves whole batches only, and its ``IngestRun`` stays "running"
+  with the counts of its last committed batch: it did not finish. Rows are keyed on
+  ``(source, source_record_id)`` / ``(source, event_id)`` with a content hash, so running the
+  same files again finds the committed rows unchanged and writes the rest: nothing lost or
+  doubled.
+
+Rows are written without a model instance per row, by a writer thread that shares the command's
+connection (see ``_Writer``): ``executemany`` on SQLite, ``COPY`` for new rows on PostgreSQL.
+Column lists come from the models, so a new ``SourceRecord`` field lands without editing this.
 """
 
+import dataclasses
 import json
+import os
 import queue
 import re
 import sys
 import threading
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
 from functools import partial
+from operator import attrgetter
 from pathlib import Path
 
 import orjson
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DatabaseError,
+    IntegrityError,
+    connection,
+    connections,
+    models,
+    transaction,
+)
 from django.utils import timezone
 from tqdm import tqdm
 
@@ -37,15 +61,26 @@ from wraparound.sources.readers import (
     EventRow,
     RecordRow,
     Rejected,
+    check_contents,
     check_file,
     first_resource_type,
     read_feed,
     shutdown_workers,
     start_workers_if_worthwhile,
 )
-from wraparound.sources.readers.rows import MAX_ITEM_CHARS, content_hash, storable
+from wraparound.sources.readers.rows import MAX_ITEM_CHARS, FileLines, content_hash, storable
 
+# Rows per committed batch: ~0.1-0.2 s of writing on SQLite, short enough that a page waiting
+# to write its audit row is not kept long, long enough that commits cost little.
 BATCH = 2_000
+
+
+def _batch_size() -> int:
+    """``BATCH``, or ``WRAPAROUND_INGEST_BATCH`` when set (tests and benchmarks vary it)."""
+    raw = os.environ.get("WRAPAROUND_INGEST_BATCH", "").strip()
+    return int(raw) if raw.isdigit() and int(raw) > 0 else BATCH
+
+
 tqdm.monitor_interval = 0  # no monitor thread: FHIR validation forks worker processes
 
 
@@ -62,11 +97,26 @@ class IngestCounts:
     unchanged: int = 0
     quarantined: int = 0
     files: int = 0
+    # CSV physical lines: rows read + other_lines (header, blank, inside multi-line fields).
+    lines: int = 0
+    other_lines: int = 0
     run_id: int | None = None
+    # Earlier runs of this source that never finished (killed): this run completed their work.
+    interrupted_runs: list[int] = field(default_factory=list)
+    # Wall-clock seconds from the first check of the files to the last commit (no start-up).
+    seconds: float = 0.0
 
     @property
     def total(self) -> int:
         return self.accepted + self.updated + self.unchanged + self.quarantined
+
+    def outcomes(self) -> dict[str, int]:
+        return {
+            "accepted": self.accepted,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "quarantined": self.quarantined,
+        }
 
     def as_dict(self) -> dict:
         return {**asdict(self), "total": self.total}
@@ -120,7 +170,6 @@ def _organisation(source: Source) -> str:
     return Partner(source.partner).label
 
 
-@transaction.atomic
 def ingest_files(
     *,
     source_name: str,
@@ -128,15 +177,18 @@ def ingest_files(
     paths: Sequence[str | Path],
     progress: bool = False,
 ) -> IngestCounts:
-    """Ingest partner files into one source, in one transaction; see the module docstring.
+    """Ingest partner files into one source, committing in batches; see the module docstring.
 
     Raises ``FileUnreadable`` or ``IngestRefused`` (and writes nothing) when a file cannot be
-    read at all or the source cannot be used as asked.
+    read at all or the source cannot be used as asked: every file is checked whole first.
     """
+    started = time.perf_counter()
     files = [Path(p) for p in paths]
     if not files:
         raise IngestRefused("no files to ingest")
     kinds = [check_file(path) for path in files]  # refuse before writing anything
+    for path, kind in zip(files, kinds, strict=True):
+        check_contents(path, kind)
     # Files of organisations and practitioners first, so references to them resolve by name.
     order = sorted(
         range(len(files)),
@@ -144,8 +196,38 @@ def ingest_files(
     )
     files = [files[i] for i in order]
     kinds = [kinds[i] for i in order]
-    source = _source(source_name, partner)
-    run = IngestRun.objects.create(source=source, paths="\n".join(str(p) for p in files))
+    with transaction.atomic():
+        source = _source(source_name, partner)
+        interrupted = list(
+            IngestRun.objects.filter(source=source, status=IngestRun.Status.RUNNING)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        run = IngestRun.objects.create(source=source, paths="\n".join(str(p) for p in files))
+    try:
+        counts = _ingest(source, run, files, kinds, progress=progress)
+    except BaseException as error:
+        _record_failure(run)
+        if isinstance(error, IntegrityError):
+            raise IngestRefused(
+                f"another ingest into source '{source.name}' wrote the same rows at the same "
+                "time; what this run committed is kept: run it again to finish"
+            ) from None
+        raise
+    counts.files = len(files)
+    counts.run_id = run.pk
+    counts.interrupted_runs = interrupted
+    with transaction.atomic():
+        IngestRun.objects.filter(pk=run.pk).update(
+            status=IngestRun.Status.COMPLETED, finished_at=timezone.now(), **counts.outcomes()
+        )
+    counts.seconds = round(time.perf_counter() - started, 3)
+    return counts
+
+
+def _ingest(
+    source: Source, run: IngestRun, files: list[Path], kinds: list[str], *, progress: bool
+) -> IngestCounts:
     directory = queries.directory(source) if any(k != "csv" for k in kinds) else {}
     stage = _Stage(source, run)
     start_workers_if_worthwhile(files, kinds)  # fork before the writer thread starts
@@ -175,18 +257,21 @@ def ingest_files(
             )
             for item in items:
                 stage.take(item, number)
-    counts = stage.counts
-    counts.files = len(files)
-    counts.run_id = run.pk
-    IngestRun.objects.filter(pk=run.pk).update(
-        status=IngestRun.Status.COMPLETED,
-        finished_at=timezone.now(),
-        accepted=counts.accepted,
-        updated=counts.updated,
-        unchanged=counts.unchanged,
-        quarantined=counts.quarantined,
-    )
-    return counts
+    return stage.counts
+
+
+def _record_failure(run: IngestRun) -> None:
+    """Mark a run that stopped on an error as failed, if the database still lets us say so
+    (a run killed outright stays "running": it did not finish either)."""
+    if connection.in_atomic_block and connection.needs_rollback:
+        return
+    try:
+        with transaction.atomic():
+            IngestRun.objects.filter(pk=run.pk).update(
+                status=IngestRun.Status.FAILED, finished_at=timezone.now()
+            )
+    except DatabaseError:
+        pass
 
 
 @dataclass
@@ -218,14 +303,17 @@ def read_manifest(manifest: str | Path) -> list[Feed]:
     return found
 
 
-@transaction.atomic
 def ingest_manifest(
     *, manifest: str | Path, progress: bool = False
 ) -> list[tuple[Feed, IngestCounts]]:
-    """Ingest every feed of a generator manifest in order, all in one transaction."""
+    """Ingest every feed of a generator manifest in order, each committed in batches.
+
+    Every feed's file is checked whole before the first is written, so a manifest naming an
+    unreadable file writes nothing; a killed run is completed by running the manifest again.
+    """
     feeds = read_manifest(manifest)
     for feed in feeds:
-        check_file(feed.path)
+        check_contents(feed.path, check_file(feed.path))
     return [
         (
             feed,
@@ -249,46 +337,99 @@ def finish_ingest() -> None:
 # Staging: deciding accepted / updated / unchanged / quarantined, and batched writes
 
 
-_RECORD_FIELDS = (
-    "format",
-    "nhs_number",
-    "nhs_number_valid",
-    "given_name",
-    "family_name",
-    "date_of_birth",
-    "sex",
-    "postcode",
-    "address",
-    "phone",
-    "extra",
-    "payload",
-    "content_hash",
-)
-_EVENT_FIELDS = (
-    "resource_type",
-    "kind",
-    "subject_record_id",
-    "occurred_at",
-    "summary",
-    "status",
-    "code",
-    "sensitive_category",
-    "on_timeline",
-    "extra",
-    "payload",
-    "content_hash",
-)
-
-
 def _json_text(value: dict) -> str:
+    if not value and type(value) is dict:  # most rows have no extra columns and no problems
+        return "{}"
     return orjson.dumps(value).decode()
 
 
-def _insert(table: str, columns: tuple[str, ...]) -> str:
-    """A one-row INSERT, run with executemany: on SQLite that is one prepared statement; on
-    PostgreSQL psycopg pipelines the rows. (Multi-row ``VALUES`` lists were measured slower on
-    both: Django's psycopg cursor binds parameters client-side and re-parses long statements.)
+class _Table:
+    """How rows of one reader type become rows of one model's table.
+
+    The columns are the model's own (every concrete field but the id), so a field added to the
+    model is written without editing this class: from the reader's row when it has an
+    attribute of that name, else the field's default. Values are adapted once per column kind
+    (dates, times, JSON) and taken from the row with one ``attrgetter`` call, since this runs
+    for every row of every feed.
     """
+
+    def __init__(self, model, row_type, key: str, *, source_id: int, now, json: Callable):
+        ops = connection.ops
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        from_row = {f.name for f in dataclasses.fields(row_type)}
+        self.table = model._meta.db_table
+        # Columns the reader's row fills come last, in one block in the getter's order, so a
+        # row's values are the fixed ones followed by what one ``attrgetter`` call returns.
+        fixed_columns: list[str] = []
+        taken_columns: list[str] = []
+        self.fixed: list = []
+        adapters: list[Callable | None] = []
+        names = []
+        for column in fields:
+            if isinstance(column, models.JSONField):
+                adapt = json
+            elif isinstance(column, models.DateTimeField):
+                adapt = ops.adapt_datetimefield_value
+            elif isinstance(column, models.DateField):
+                adapt = ops.adapt_datefield_value
+            else:
+                adapt = None
+            if column.attname == "source_id":
+                fixed_columns.append(column.column)
+                self.fixed.append(source_id)
+            elif column.attname in ("created_at", "updated_at"):
+                fixed_columns.append(column.column)
+                self.fixed.append(now)
+            elif column.attname in from_row:
+                taken_columns.append(column.column)
+                adapters.append(adapt)
+                names.append(column.attname)
+            else:
+                default = column.get_default()
+                fixed_columns.append(column.column)
+                self.fixed.append(adapt(default) if adapt else default)
+        self.columns = (*fixed_columns, *taken_columns)
+        self.adapted = [
+            (len(fixed_columns) + i, adapt) for i, adapt in enumerate(adapters) if adapt
+        ]
+        getter = attrgetter(*names)
+        self.getter = getter if len(names) > 1 else lambda row: (getter(row),)
+        # UPDATE sets everything but the key and the creation time, for (source, key).
+        fixed = {"source_id", key, "created_at"}
+        self.set_positions = [i for i, c in enumerate(self.columns) if c not in fixed]
+        self.key = key
+
+    def values(self, row) -> list:
+        values = [*self.fixed, *self.getter(row)]
+        for position, adapt in self.adapted:
+            values[position] = adapt(values[position])
+        return values
+
+    def insert_sql(self) -> str:
+        quote = connection.ops.quote_name
+        return (
+            f"INSERT INTO {quote(self.table)} ({', '.join(quote(c) for c in self.columns)}) "
+            f"VALUES ({', '.join(['%s'] * len(self.columns))})"
+        )
+
+    def copy_sql(self) -> str:
+        quote = connection.ops.quote_name
+        return f"COPY {quote(self.table)} ({', '.join(quote(c) for c in self.columns)}) FROM STDIN"
+
+    def update_sql(self) -> str:
+        quote = connection.ops.quote_name
+        sets = ", ".join(f"{quote(self.columns[i])} = %s" for i in self.set_positions)
+        return (
+            f"UPDATE {quote(self.table)} SET {sets} "
+            f"WHERE {quote('source_id')} = %s AND {quote(self.key)} = %s"
+        )
+
+    def update_values(self, row, source_id: int) -> list:
+        values = self.values(row)
+        return [*(values[i] for i in self.set_positions), source_id, row.key]
+
+
+def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
     quote = connection.ops.quote_name
     return (
         f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) "
@@ -296,68 +437,116 @@ def _insert(table: str, columns: tuple[str, ...]) -> str:
     )
 
 
-def _sql(model, key: str, fields: tuple[str, ...]) -> tuple[str, str]:
-    """INSERT and UPDATE statements for ``model`` keyed on (source, ``key``)."""
-    quote = connection.ops.quote_name
-    insert = _insert(model._meta.db_table, ("source_id", key, *fields, "created_at", "updated_at"))
-    update = (
-        f"UPDATE {quote(model._meta.db_table)} "
-        f"SET {', '.join(f'{quote(c)} = %s' for c in (*fields, 'updated_at'))} "
-        f"WHERE {quote('source_id')} = %s AND {quote(key)} = %s"
-    )
-    return insert, update
+def _executemany(statement: str, params: list, cursor) -> None:
+    """On SQLite one prepared statement; on PostgreSQL psycopg pipelines the rows."""
+    cursor.executemany(statement, params)
+
+
+def _copy(statement: str, rows: list, cursor) -> None:
+    """PostgreSQL's bulk load: several times faster than ``executemany``, which Django's psycopg
+    cursor sends with client-side binding (every row parsed and planned)."""
+    with cursor.cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _pause_after_commit() -> float:
+    """Seconds the writer rests after each commit on SQLite, as a fraction of the time it held
+    the write lock (``WRAPAROUND_INGEST_YIELD``, default 0.25): a page waiting to write its
+    audit row retries every few to 100 ms, and would otherwise rarely find the lock free."""
+    if connection.vendor != "sqlite":
+        return 0.0
+    raw = os.environ.get("WRAPAROUND_INGEST_YIELD", "").strip()
+    try:
+        return max(0.0, float(raw)) if raw else 0.25
+    except ValueError:
+        return 0.25
 
 
 class _Writer:
-    """Runs the batched SQL on a second thread, on the SAME connection and transaction.
+    """Commits batches, each one transaction on the command's connection (a savepoint when the
+    caller is already inside one, as in tests).
 
-    Parsing is Python work and holds the GIL; the database's own work (SQLite's B-tree inserts,
-    or waiting on PostgreSQL) does not, so on two cores the two overlap. There is still one
-    connection and one transaction: a failure or a kill still leaves nothing behind. The
-    queue is short, so the reader never runs far ahead of the database.
+    On PostgreSQL a second thread writes, sharing the connection: the server does the work in
+    its own process and psycopg waits without the GIL, so parsing and writing overlap. The
+    thread touches the database only while the main thread does not (before it starts, after
+    it stops), and the queue is short, so the reader never runs far ahead of the database.
+
+    On SQLite the main thread writes each batch itself. A writer thread there was measured
+    (200,000 rows, two shared cores) at half the speed: Python's ``sqlite3`` lets go of the GIL
+    for every row it steps and must win it back from the parsing thread before the next, so
+    the two threads mostly wait on each other. After each commit the next write waits until the
+    rest is over (a quarter of the time the lock was held), counting the time spent reading
+    the next batch, which is usually longer.
     """
 
     def __init__(self):
         self.connection = connections[DEFAULT_DB_ALIAS]
-        self.cursor = self.connection.cursor()
-        self.connection.inc_thread_sharing()
-        self.jobs: queue.Queue = queue.Queue(maxsize=3)
+        self.connection.ensure_connection()
+        self.pause = _pause_after_commit()
         self.error: BaseException | None = None
         self.cancelled = False
-        self.thread = threading.Thread(target=self._work, name="ingest-writer", daemon=True)
-        self.thread.start()
+        self.rest_until = 0.0
+        self.threaded = self.connection.vendor != "sqlite"
+        if self.threaded:
+            self.connection.inc_thread_sharing()
+            self.jobs: queue.Queue = queue.Queue(maxsize=2)
+            self.thread = threading.Thread(target=self._work, name="ingest-writer", daemon=True)
+            self.thread.start()
+
+    def _commit(self, batch: list[Callable]) -> None:
+        started = time.perf_counter()
+        with transaction.atomic(using=self.connection.alias), self.connection.cursor() as cursor:
+            for write in batch:
+                write(cursor)
+        if self.pause:
+            done = time.perf_counter()
+            self.rest_until = done + min(0.2, (done - started) * self.pause)
 
     def _work(self) -> None:
+        # ``transaction.atomic`` finds its connection per thread: give it the shared one.
+        connections[DEFAULT_DB_ALIAS] = self.connection
         while True:
-            job = self.jobs.get()
-            if job is None:
+            batch = self.jobs.get()
+            if batch is None:
                 return
             if self.error is not None or self.cancelled:
-                continue  # drain without writing: the transaction will be rolled back
-            statement, params = job
+                continue  # drain without writing
             try:
-                self.cursor.executemany(statement, params)
+                self._commit(batch)
             except BaseException as error:  # re-raised in the main thread
                 self.error = error
+                continue
+            self._rest()
 
-    def submit(self, statement: str, params: list[tuple]) -> None:
+    def _rest(self) -> None:
+        wait = self.rest_until - time.perf_counter()
+        if wait > 0:
+            time.sleep(wait)
+
+    def submit(self, batch: list[Callable]) -> None:
         if self.error is not None:
             raise self.error
-        self.jobs.put((statement, params))
+        if self.threaded:
+            self.jobs.put(batch)
+            return
+        self._rest()
+        self._commit(batch)
 
     def close(self, *, failed: bool) -> None:
-        """Wait for every batch to be written (or dropped when ``failed``)."""
+        """Wait for every batch to be committed (or dropped when ``failed``)."""
+        if not self.threaded:
+            return
         self.cancelled = failed
         self.jobs.put(None)
         self.thread.join()
         self.connection.dec_thread_sharing()
-        self.cursor.close()
         if self.error is not None and not failed:
             raise self.error
 
 
 class _Stage:
-    """Sorts every item into its outcome and writes them in batches."""
+    """Sorts every item into its outcome and hands the writes to the writer, a batch at a time."""
 
     def __init__(self, source: Source, run: IngestRun):
         self.source = source
@@ -373,24 +562,37 @@ class _Stage:
         self.updates: dict[type, list] = {RecordRow: [], EventRow: []}
         self.rejected: list[tuple] = []
         self.now = connection.ops.adapt_datetimefield_value(timezone.now())
-        self.sql = {
-            RecordRow: _sql(SourceRecord, "source_record_id", _RECORD_FIELDS),
-            EventRow: _sql(Event, "event_id", _EVENT_FIELDS),
+        self.copy = connection.vendor == "postgresql"
+        if connection.vendor == "sqlite":
+            as_json = _json_text  # SQLite stores JSON as text; orjson is several times faster
+        else:
+            as_json = partial(connection.ops.adapt_json_value, encoder=None)
+        tables = {RecordRow: (SourceRecord, "source_record_id"), EventRow: (Event, "event_id")}
+        self.tables = {
+            kind: _Table(model, kind, key, source_id=source.pk, now=self.now, json=as_json)
+            for kind, (model, key) in tables.items()
         }
-        self.quarantine_sql = _insert(
+        # COPY sends text: JSON goes as its text there, while UPDATE needs the adapted value.
+        self.insert_tables = (
+            {
+                kind: _Table(model, kind, key, source_id=source.pk, now=self.now, json=_json_text)
+                for kind, (model, key) in tables.items()
+            }
+            if self.copy
+            else self.tables
+        )
+        self.insert_sql = {
+            kind: table.copy_sql() if self.copy else table.insert_sql()
+            for kind, table in self.insert_tables.items()
+        }
+        self.update_sql = {kind: table.update_sql() for kind, table in self.tables.items()}
+        self.quarantine_sql = _insert_sql(
             QuarantinedRow._meta.db_table,
             ("source_id", "run_id", "locator", "reason", "raw", "raw_hash", "created_at"),
         )
         self.pending = 0
+        self.batch = _batch_size()
         self.writer: _Writer | None = None
-        # Looked up once: ``connection.ops`` goes through a thread-local proxy on every access.
-        ops = connection.ops
-        self.date = ops.adapt_datefield_value
-        self.moment = ops.adapt_datetimefield_value
-        if connection.vendor == "sqlite":
-            self._json = _json_text  # SQLite stores JSON as text; orjson is several times faster
-        else:
-            self._json = partial(ops.adapt_json_value, encoder=None)
 
     def __enter__(self) -> "_Stage":
         self.writer = _Writer()
@@ -414,6 +616,10 @@ class _Stage:
             self.quarantine(item)
             return
         kind = type(item)
+        if kind is FileLines:  # the CSV's line count, so the summary reconciles with the file
+            self.counts.lines += item.lines
+            self.counts.other_lines += item.other_lines
+            return
         key = item.key
         digest = item.content_hash
         seen = self.seen[kind]
@@ -448,7 +654,7 @@ class _Stage:
                 self.updates[kind].append(item)
                 self.counts.updated += 1
         self.pending += 1
-        if self.pending >= BATCH:
+        if self.pending >= self.batch:
             self.flush()
 
     def quarantine(self, item: Rejected) -> None:
@@ -469,64 +675,35 @@ class _Stage:
             )
         )
         self.pending += 1
-        if self.pending >= BATCH:
+        if self.pending >= self.batch:
             self.flush()
 
     def flush(self) -> None:
-        """Hand what is staged to the writer: inserts before updates, so a later file can
-        update a key first seen in this run."""
-        for kind, values in ((RecordRow, self._record_values), (EventRow, self._event_values)):
-            insert, update = self.sql[kind]
+        """Hand what is staged to the writer as one batch (one transaction), with the run's
+        counts so far: inserts before updates, so a later file can update a key first seen in
+        this run."""
+        batch: list[Callable] = []
+        for kind in (RecordRow, EventRow):
             if self.inserts[kind]:
-                now, source_id = self.now, self.source.pk
-                self.writer.submit(
-                    insert,
-                    [(source_id, row.key, *values(row), now, now) for row in self.inserts[kind]],
-                )
+                values = self.insert_tables[kind].values
+                rows = [values(row) for row in self.inserts[kind]]
+                write = _copy if self.copy else _executemany
+                batch.append(partial(write, self.insert_sql[kind], rows))
                 self.inserts[kind] = []
             if self.updates[kind]:
-                self.writer.submit(
-                    update,
-                    [
-                        (*values(row), self.now, self.source.pk, row.key)
-                        for row in self.updates[kind]
-                    ],
-                )
+                values = self.tables[kind].update_values
+                rows = [values(row, self.source.pk) for row in self.updates[kind]]
+                batch.append(partial(_executemany, self.update_sql[kind], rows))
                 self.updates[kind] = []
         if self.rejected:
-            self.writer.submit(self.quarantine_sql, self.rejected)
+            batch.append(partial(_executemany, self.quarantine_sql, self.rejected))
             self.rejected = []
+        if batch:
+            batch.append(partial(_record_progress, self.run.pk, self.counts.outcomes()))
+            self.writer.submit(batch)
         self.pending = 0
 
-    def _record_values(self, row: RecordRow) -> tuple:
-        return (
-            row.format,
-            row.nhs_number,
-            row.nhs_number_valid,
-            row.given_name,
-            row.family_name,
-            self.date(row.date_of_birth),
-            row.sex,
-            row.postcode,
-            row.address,
-            row.phone,
-            self._json(row.extra),
-            row.payload,
-            row.content_hash,
-        )
 
-    def _event_values(self, row: EventRow) -> tuple:
-        return (
-            row.resource_type,
-            row.kind,
-            row.subject_record_id,
-            self.moment(row.occurred_at),
-            row.summary,
-            row.status,
-            row.code,
-            row.sensitive_category,
-            row.on_timeline,
-            self._json(row.extra),
-            row.payload,
-            row.content_hash,
-        )
+def _record_progress(run_id: int, outcomes: dict, cursor) -> None:
+    """The run's counts as of this batch, committed with it: a killed run shows how far it got."""
+    IngestRun.objects.filter(pk=run_id).update(**outcomes)

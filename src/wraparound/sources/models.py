@@ -69,6 +69,12 @@ class SourceRecord(Timestamped):
 
     ``nhs_number`` is normalised (digits only) but kept even when it fails the Modulus 11
     check; ``nhs_number_valid`` says whether linkage may use it.
+
+    Other fields that cannot be used (a date of birth that is not a date, an unknown sex code,
+    text that cannot be a postcode) do not cost the partner's record: the column stays empty,
+    so linkage ignores it, and ``problems`` keeps what was sent and why, for the person page:
+    ``{"date_of_birth": {"as_recorded": "1945-04-93", "problem": "not a valid date"}}``.
+    ``problems__has_key="date_of_birth"`` finds them.
     """
 
     class Format(models.TextChoices):
@@ -87,7 +93,16 @@ class SourceRecord(Timestamped):
     postcode = models.CharField(max_length=16, blank=True)
     address = models.TextField(blank=True)
     phone = models.CharField(max_length=64, blank=True)
+    other_identifier = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="Another number partners share for this person (not the NHS Number): "
+        "evidence for linkage, never a rule.",
+    )
     extra = models.JSONField(default=dict, blank=True)
+    problems = models.JSONField(
+        default=dict, blank=True, help_text="Fields kept as recorded but not used, and why."
+    )
     payload = models.TextField(help_text="The record exactly as the partner sent it.")
     content_hash = models.CharField(max_length=64)
 
@@ -97,12 +112,9 @@ class SourceRecord(Timestamped):
                 fields=["source", "source_record_id"], name="uniq_source_record"
             )
         ]
-        indexes = [
-            models.Index(fields=["nhs_number"]),
-            models.Index(fields=["family_name", "given_name"]),
-            models.Index(fields=["date_of_birth"]),
-            models.Index(fields=["postcode"]),
-        ]
+        # No secondary indexes: every query reads records by person (through ``Link``) or by
+        # source and key (the unique constraint); indexes on names, NHS Number, date of birth
+        # and postcode were never used and cost ~46% of CSV ingest time.
 
     def __str__(self) -> str:
         return f"{self.source.name}:{self.source_record_id}"

@@ -170,13 +170,22 @@ class Neighbourhood:
         born = EXTRACT_DATE.replace(year=EXTRACT_DATE.year - age - 1) + dt.timedelta(days=1)
         return born + dt.timedelta(days=self.rng.randrange(365))
 
+    def _popular_index(self, n: int) -> int:
+        """A position in a name table, the first names far more likely than the last.
+
+        Real names are heavy-tailed (a few very common, a long tail of rare ones): with
+        ``u ** 2`` the first tenth of a table takes about a third of the draws, the last tenth
+        about 3%. Tables list the commonest names first.
+        """
+        return min(n - 1, int(n * self.rng.random() ** 2))
+
     def _older_age(self) -> int:
         return 65 + int(self.rng.betavariate(1.6, 2.8) * 38)
 
     def _given(self, heritage: str, sex: str, birth_year: int, avoid: tuple[str, ...] = ()) -> str:
         pool = names.GIVEN[heritage][sex][names.era_of(birth_year)]
         for _ in range(8):
-            name = pool[self.rng.randrange(len(pool))]
+            name = pool[self._popular_index(len(pool))]
             if name not in avoid:
                 return name
         return name
@@ -184,7 +193,7 @@ class Neighbourhood:
     def _family(self, heritage: str) -> str:
         rng = self.rng
         pool = names.FAMILY[heritage]
-        name = pool[rng.randrange(len(pool))]
+        name = pool[self._popular_index(len(pool))]
         if heritage == "british" and rng.random() < 0.015:
             name = f"{name}-{pool[rng.randrange(len(pool))]}"
         return name
@@ -368,6 +377,8 @@ class Neighbourhood:
             taken.append(child.given)
             if father is not None and sex == "male" and rng.random() < 0.03:
                 self._named_after(child, father)
+            elif sex == "female" and rng.random() < 0.015:
+                self._named_after_mother(child, mother)
             elif rng.random() < 0.045:
                 twin = self._twin(household, child, tuple(taken))
                 taken.append(twin.given)
@@ -411,6 +422,12 @@ class Neighbourhood:
         son.tags.append("same_name_as_father")
         father.tags.append("same_name_as_son")
 
+    def _named_after_mother(self, daughter: Person, mother: Person) -> None:
+        """A daughter given her mother's given name (Amelia Frost and Amelia Frost)."""
+        daughter.given, daughter.middle = mother.given, mother.middle
+        daughter.tags.append("same_name_as_mother")
+        mother.tags.append("same_name_as_daughter")
+
     def _adult_child(self, household: Household, father: Person, family: str) -> None:
         rng = self.rng
         age = max(18, min(father.age - rng.randint(20, 38), 60))
@@ -419,13 +436,20 @@ class Neighbourhood:
         )
         if child.sex == "male" and rng.random() < 0.25:
             self._named_after(child, father)
+        elif child.sex == "female" and rng.random() < 0.1:
+            mother = next(
+                (m for m in household.members if m.sex == "female" and m.age >= child.age + 16),
+                None,
+            )
+            if mother is not None:
+                self._named_after_mother(child, mother)
 
     def _care_home(self, hid: str) -> Household:
         rng = self.rng
         household = Household(
             hid, "care_home", self.addresses.next_care_home(), "mixed", [], False, care_home=True
         )
-        for _ in range(rng.randint(20, 55)):
+        for _ in range(rng.randint(20, 60)):
             heritage = _weighted(rng, names.HERITAGE_WEIGHTS)
             resident = self._new_person(
                 household,

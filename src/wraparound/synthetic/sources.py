@@ -27,6 +27,10 @@ COMMON_COLUMNS = (
 )
 
 
+PLACEHOLDER_DATE_OF_BIRTH = "1900-01-01"
+NO_FIXED_ABODE_POSTCODE = "ZZ99 3VZ"  # the NHS pseudo-postcode for "no fixed abode"
+
+
 @dataclass(frozen=True, slots=True)
 class SourceProfile:
     name: str
@@ -39,6 +43,11 @@ class SourceProfile:
     dob_missing: float = 0.0
     dob_day_month_swapped: float = 0.0
     dob_wrong: float = 0.0
+    # Stand-ins a system writes when a mandatory field is not known: 1 January 1900 for the
+    # date of birth; ZZ99 3VZ and "NO FIXED ABODE" for the home; "UNKNOWN" for the given name.
+    dob_placeholder: float = 0.0
+    no_fixed_abode: float = 0.0
+    name_unknown: float = 0.0
     given_typo: float = 0.0
     family_typo: float = 0.0
     nickname: float = 0.0
@@ -102,6 +111,9 @@ PROFILES: dict[str, SourceProfile] = {
             dob_missing=0.002,
             dob_day_month_swapped=0.008,
             dob_wrong=0.004,
+            dob_placeholder=0.003,
+            no_fixed_abode=0.003,
+            name_unknown=0.001,
             given_typo=0.03,
             family_typo=0.03,
             nickname=0.06,
@@ -133,6 +145,8 @@ PROFILES: dict[str, SourceProfile] = {
             nhs_spaced=0.1,
             dob_day_month_swapped=0.005,
             dob_wrong=0.003,
+            dob_placeholder=0.001,
+            no_fixed_abode=0.001,
             given_typo=0.02,
             family_typo=0.02,
             nickname=0.12,
@@ -162,6 +176,8 @@ PROFILES: dict[str, SourceProfile] = {
             dob_missing=0.02,
             dob_day_month_swapped=0.01,
             dob_wrong=0.006,
+            dob_placeholder=0.002,
+            no_fixed_abode=0.002,
             given_typo=0.04,
             family_typo=0.04,
             nickname=0.25,
@@ -193,6 +209,9 @@ PROFILES: dict[str, SourceProfile] = {
             dob_missing=0.005,
             dob_day_month_swapped=0.008,
             dob_wrong=0.004,
+            dob_placeholder=0.003,
+            no_fixed_abode=0.005,
+            name_unknown=0.0005,
             given_typo=0.03,
             family_typo=0.03,
             nickname=0.1,
@@ -230,6 +249,7 @@ PROFILES: dict[str, SourceProfile] = {
             dob_missing=0.55,
             dob_day_month_swapped=0.02,
             dob_wrong=0.01,
+            dob_placeholder=0.01,
             given_typo=0.05,
             family_typo=0.05,
             nickname=0.3,
@@ -401,7 +421,10 @@ class DemographicWriter:
         if person.previous_home is not None and (stale or rng.random() < p.old_address_if_moved):
             home = person.previous_home
         postcode = home.postcode
-        if rng.random() < p.postcode_missing:
+        address = _address_text(rng, home, p.address_style)
+        if rng.random() < p.no_fixed_abode:
+            postcode, address = NO_FIXED_ABODE_POSTCODE, "NO FIXED ABODE"
+        elif rng.random() < p.postcode_missing:
             postcode = ""
         elif rng.random() < p.postcode_noise:
             postcode = noise.postcode(rng, postcode)
@@ -420,7 +443,7 @@ class DemographicWriter:
             "date_of_birth": self._dob(person),
             "sex": p.sex_codes[0] if sex == "female" else p.sex_codes[1],
             "postcode": postcode,
-            "address": _address_text(rng, home, p.address_style),
+            "address": address,
             "phone": phone,
             "registered_practice": person.practice,
             "registered_gp": person.practice,
@@ -475,6 +498,8 @@ class DemographicWriter:
             given = given[0]
         if rng.random() < p.names_swapped:
             given, family = family, given
+        if rng.random() < p.name_unknown:
+            given = "UNKNOWN"
         if rng.random() < p.family_upper:
             family = family.upper()
         if rng.random() < p.case_noise:
@@ -509,6 +534,8 @@ class DemographicWriter:
         rng, p = self.rng, self.profile
         if "date_of_birth" not in p.columns or rng.random() < p.dob_missing:
             return ""
+        if rng.random() < p.dob_placeholder:
+            return PLACEHOLDER_DATE_OF_BIRTH
         dob = person.dob
         x = rng.random()
         if x < p.dob_day_month_swapped:

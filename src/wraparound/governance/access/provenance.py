@@ -4,15 +4,35 @@ data steward (with the link rule and match probability, for linkage work).
 
 from __future__ import annotations
 
-from wraparound.governance import postcodes
+from dataclasses import replace
+
+from wraparound.core import postcodes
 from wraparound.governance.access.summaries import _display_name, _nhs, _organisation_name
 from wraparound.governance.lens import Lens, partner_label
 from wraparound.governance.results import ProvenanceItem
 
+# The words a practitioner reads for each field a partner may send unusable.
+_FIELD_WORDS = {"date_of_birth": "date of birth", "sex": "sex", "postcode": "postcode"}
+
+
+def as_recorded(problems: dict | None) -> tuple[str, ...]:
+    """``{"date_of_birth": {"as_recorded": "1945-04-93", "problem": "not a valid date"}}`` ->
+    ``("date of birth as recorded: 1945-04-93 — not a valid date",)``, so a value the partner
+    holds is visible even though linkage and the person's details do not use it."""
+    lines = []
+    for field, found in sorted((problems or {}).items()):
+        if not isinstance(found, dict):
+            continue
+        words = _FIELD_WORDS.get(field, field.replace("_", " "))
+        lines.append(
+            f"{words} as recorded: {found.get('as_recorded', '')} — {found.get('problem', '')}"
+        )
+    return tuple(lines)
+
 
 def _provenance(lens: Lens, records: list[dict], is_steward: bool) -> list[ProvenanceItem]:
     items = []
-    seen = set()
+    seen: dict[str, int] = {}
     for r in records:
         partner, source_name = r["source__partner"], r["source__name"]
         nameable = lens.may_name(partner, source_name)
@@ -33,10 +53,16 @@ def _provenance(lens: Lens, records: list[dict], is_steward: bool) -> list[Prove
                     match_probability=r["link__match_probability"],
                     source_code=source_name if nameable else "",
                     can_split=nameable and len(records) > 1,
+                    as_recorded=as_recorded(r.get("problems")),
                 )
             )
-        elif nameable and organisation not in seen:
-            seen.add(organisation)
+        elif nameable and organisation in seen:
+            at = seen[organisation]  # one line per organisation: add this record's problems
+            items[at] = replace(
+                items[at], as_recorded=items[at].as_recorded + as_recorded(r.get("problems"))
+            )
+        elif nameable:
+            seen[organisation] = len(items)
             items.append(
                 ProvenanceItem(
                     source=organisation,
@@ -49,6 +75,7 @@ def _provenance(lens: Lens, records: list[dict], is_steward: bool) -> list[Prove
                     postcode="",
                     rule="",
                     match_probability=None,
+                    as_recorded=as_recorded(r.get("problems")),
                 )
             )
     return items

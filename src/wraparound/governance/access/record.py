@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from wraparound.governance import postcodes
+from wraparound.core import postcodes
 from wraparound.governance.access.audit import _audit
 from wraparound.governance.access.provenance import _provenance
 from wraparound.governance.access.relationship import _decide
@@ -71,6 +71,7 @@ def _linked_records(person_id: int) -> list[dict]:
             "date_of_birth",
             "postcode",
             "phone",
+            "problems",
             "link__rule",
             "link__match_probability",
         )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from wraparound.governance import postcodes
+from wraparound.core import postcodes
 from wraparound.governance.access.audit import _refuse
 from wraparound.governance.access.errors import BreakGlassRequired, NoAccess
 from wraparound.governance.access.viewer import _Viewer

@@ -11,7 +11,7 @@ import datetime as dt
 from django.utils import timezone
 
 from wraparound.core import nhs_number as nhs
-from wraparound.governance import postcodes
+from wraparound.core import postcodes
 from wraparound.governance.access.relationship import _objections, _relationships
 from wraparound.governance.access.viewer import _Viewer
 from wraparound.governance.lens import partner_label

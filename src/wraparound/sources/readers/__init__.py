@@ -26,6 +26,7 @@ __all__ = [
     "Item",
     "RecordRow",
     "Rejected",
+    "check_contents",
     "check_file",
     "first_resource_type",
     "read_feed",
@@ -149,16 +150,54 @@ def read_feed(
         directory=directory,
         known_hashes=known_hashes,
     )
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise FileUnreadable(f"{path} cannot be read ({error.strerror})") from None
     if kind == "xml":
+        try:
+            raw = path.read_bytes()
+        except OSError as error:
+            raise FileUnreadable(f"{path} cannot be read ({error.strerror})") from None
         yield from fhir.read_fhir_xml(path, raw, context=context, on_progress=on_progress)
     else:
         yield from fhir.read_fhir_json(
-            path, raw, ndjson=kind == "ndjson", context=context, on_progress=on_progress
+            path, ndjson=kind == "ndjson", context=context, on_progress=on_progress
         )
+
+
+# XML is parsed whole (lxml builds the tree); larger FHIR files must come as JSON or NDJSON,
+# which are streamed.
+MAX_XML_BYTES = 64 * 2**20
+
+
+def check_contents(path: Path, kind: str) -> None:
+    """Read enough of a file (already passed by ``check_file``) to know it can be ingested,
+    raising ``FileUnreadable`` if not: ingest commits in batches, so a file that cannot be read
+    at all must be refused before its first batch is written.
+
+    CSV: the header (row-level problems are quarantined, never file errors). JSON: the whole
+    file, streamed, for its syntax and encoding. XML: parsed whole, with the safe parser.
+    """
+    if kind == "csv":
+        from wraparound.sources.readers.csv import read_csv
+
+        rows = read_csv(path, partner="", organisation="", on_progress=lambda done: None)
+        try:
+            next(rows, None)
+        finally:
+            rows.close()
+        return
+    from wraparound.sources.readers import fhir
+
+    if kind == "json":
+        fhir.check_json(path)
+    elif kind == "ndjson":
+        fhir.check_ndjson(path)
+    elif kind == "xml":
+        size = path.stat().st_size
+        if size > MAX_XML_BYTES:
+            raise FileUnreadable(
+                f"{path} is {size:,} bytes of XML, over the limit of {MAX_XML_BYTES:,} for XML "
+                "(read whole); send large feeds as FHIR JSON or NDJSON, which are streamed"
+            )
+        fhir.check_xml(path)
 
 
 def start_workers_if_worthwhile(files: list[Path], kinds: list[str]) -> None:

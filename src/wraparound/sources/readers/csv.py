@@ -7,7 +7,9 @@ counts as changed rather than silently mis-read.
 """
 
 import csv
+import datetime as dt
 import hashlib
+from collections import deque
 from collections.abc import Callable, Iterator
 from decimal import Decimal, InvalidOperation
 from operator import itemgetter
@@ -21,14 +23,18 @@ from wraparound.sources.readers.rows import (
     MAX_TEXT_CHARS,
     RECORD_LIMITS,
     EventRow,
+    FileLines,
     FileUnreadable,
     Item,
     RecordRow,
     Rejected,
+    as_recorded,
+    clean_postcode,
+    date_of_birth_problem,
     has_bad_characters,
     local_midnight,
-    normalise_postcode,
     parse_iso_date,
+    sex_problem,
     storable,
     too_long,
 )
@@ -43,6 +49,7 @@ DEMOGRAPHIC_COLUMNS = (
     "postcode",
     "address",
     "phone",
+    "other_identifier",
 )
 ACTIVITY_REQUIRED = ("event_id", "source_record_id", "date", "kind", "text")
 ACTIVITY_COLUMNS = (
@@ -71,6 +78,10 @@ KIND_LABELS = {
 # Event.extra keys ingest fills itself; a CSV column of the same name is kept as "column:NAME".
 RESERVED_EXTRA = {"organisation", "involved", "kind_code", "amount", "related_person"}
 
+# One record may span this many physical lines (a quoted address or case note with line
+# breaks); a quote still open after that was never meant to be closed so far away.
+MAX_RECORD_LINES = 50
+
 csv.field_size_limit(MAX_ITEM_CHARS + 1)
 
 
@@ -83,30 +94,98 @@ def kind_label(code: str) -> str:
     return words[:1].upper() + words[1:]
 
 
-def _tracked_lines(handle, consumed: list[str]) -> Iterator[str]:
-    """Lines as the csv module asks for them, remembering each so a row keeps its exact text."""
-    for line in handle:
-        consumed.append(line)
-        yield line
+class _Unclosed(Exception):
+    """A quoted field ran past ``MAX_RECORD_LINES`` lines, or past the end of the file."""
+
+
+class _PhysicalLines:
+    """The file's lines as the csv module asks for them, numbered, one record at a time.
+
+    The csv module reads on past a line break while a quoted field is open, so one stray
+    quote could swallow the rest of the file into a single field. Here a record may span at
+    most ``MAX_RECORD_LINES`` lines (and ``MAX_TEXT_CHARS`` characters after its first line);
+    past that, or at the end of the file, ``_Unclosed`` is raised, and ``replay_after_first``
+    hands every line but the record's first back to be read again as rows of their own.
+    """
+
+    def __init__(self, handle):
+        self.lines = iter(handle)
+        self.replay: deque[tuple[int, str]] = deque()
+        self.number = 0
+        self.record: list[tuple[int, str]] = []
+        self.continued = 0
+
+    def start_record(self) -> None:
+        self.record = []
+        self.continued = 0
+
+    def take(self) -> tuple[int, str] | None:
+        """The next physical line, numbered, outside any record (None at the end)."""
+        if self.replay:
+            return self.replay.popleft()
+        line = next(self.lines, None)
+        if line is None:
+            return None
+        self.number += 1
+        return (self.number, line)
+
+    def __iter__(self) -> "_PhysicalLines":
+        return self
+
+    def __next__(self) -> str:
+        record = self.record
+        if record and (len(record) >= MAX_RECORD_LINES or self.continued > MAX_TEXT_CHARS):
+            raise _Unclosed(f"not closed within {MAX_RECORD_LINES} lines")
+        item = self.take()
+        if item is None:
+            if record:
+                raise _Unclosed("never closed")
+            raise StopIteration
+        if record:
+            self.continued += len(item[1])
+        record.append(item)
+        return item[1]
+
+    def replay_after_first(self) -> tuple[int, str]:
+        """The record's first line; the lines after it will be read again, as new rows."""
+        first, *rest = self.record
+        self.replay.extendleft(reversed(rest))
+        self.record = []
+        return first
+
+
+def _plain(line: str) -> bool:
+    """Whether the csv module would read ``line`` as nothing more than its text split on
+    commas: no quote, no NUL, and short enough that no field can pass the csv module's field
+    size limit. Most lines of most feeds are plain, and splitting them directly is several
+    times faster; every other line goes through the csv module and the careful checks."""
+    return '"' not in line and "\x00" not in line and len(line) <= MAX_TEXT_CHARS
 
 
 def read_csv(
     path: Path, *, partner: str, organisation: str, on_progress: Callable[[int], None]
 ) -> Iterator[Item]:
-    """Every row of a demographic or activity CSV as a record, an event or a refusal."""
+    """Every row of a demographic or activity CSV as a record, an event or a refusal.
+
+    Every physical line ends somewhere: the header, a blank line, a row (one line, or several
+    when a quoted field such as an address holds line breaks), or a refusal naming its line. A
+    quote that is opened and not closed where it should be costs only the line it is on.
+    """
     with open(path, encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
-        consumed: list[str] = []
-        rows = csv.reader(_tracked_lines(handle, consumed), strict=False)
+        lines = _PhysicalLines(handle)
+        rows = csv.reader(lines, strict=True)
         try:
-            header = next(rows)
+            header: list[str] = []
             while not header or header == [""]:  # blank lines before the header
+                lines.start_record()
                 header = next(rows)
         except StopIteration:
             raise FileUnreadable(f"{path} is empty") from None
-        except csv.Error as error:
-            raise FileUnreadable(f"{path} is not a readable CSV file ({error})") from None
-        header_text = "".join(consumed)
-        consumed.clear()
+        except (csv.Error, _Unclosed) as error:
+            where = f"header line {lines.record[0][0]}" if lines.record else "header"
+            what = f"a quote {error}" if isinstance(error, _Unclosed) else str(error)
+            raise FileUnreadable(f"{path} is not a readable CSV file ({where}: {what})") from None
+        header_text = "".join(text for _, text in lines.record)
         names = _check_header(path, header, header_text)
         hasher = hashlib.sha256(header_text.encode("utf-8", "surrogateescape"))
         activity = {"event_id", "kind", "date"} <= set(names)
@@ -117,6 +196,7 @@ def read_csv(
                     f"{path} looks like an activity CSV but has no {', '.join(missing)} column"
                 )
             build = _ActivityRow(names, partner=partner, organisation=organisation)
+            free_text = {"text"}
         else:
             if "source_record_id" not in names:
                 shown = ", ".join(names[:12]) + (" ..." if len(names) > 12 else "")
@@ -124,38 +204,77 @@ def read_csv(
                     f"{path} has no source_record_id column (its header is: {shown})"
                 )
             build = _DemographicRow(names)
+            free_text = {"address"}
+        known = set(DEMOGRAPHIC_COLUMNS) | set(ACTIVITY_COLUMNS)
+        # Columns whose values never hold a line break: one there means a quote went astray.
+        one_line = [i for i, n in enumerate(names) if n in known and n not in free_text]
         width = len(names)
-        line = header_text.count("\n") or 1
+        name = path.name
         pending_bytes = len(header_text)
+        rows_read = 0
         while True:
-            try:
-                row = next(rows)
-            except StopIteration:
+            item = lines.take()
+            if item is None:
                 break
-            except csv.Error as error:
-                raw = "".join(consumed)
-                consumed.clear()
-                yield Rejected(f"{path.name} line {line + 1}", f"unreadable CSV row ({error})", raw)
-                line += raw.count("\n") or 1
-                continue
-            raw = "".join(consumed)
-            consumed.clear()
-            locator = f"{path.name} line {line + 1}"
-            line += raw.count("\n") or 1
+            number, raw = item
+            if _plain(raw):
+                # A line with no quote is one record: the csv module would split it on commas.
+                # (With newline="", a line holds no line break but the one it ends with.)
+                row = raw.rstrip("\r\n").split(",")
+            else:
+                lines.replay.appendleft(item)
+                lines.start_record()
+                try:
+                    row = next(rows)
+                except StopIteration:
+                    break
+                except (csv.Error, _Unclosed) as error:
+                    number, text = lines.replay_after_first()
+                    pending_bytes += len(text)
+                    rows_read += 1
+                    reason = (
+                        f"a quote opened on this line is {error}"
+                        if isinstance(error, _Unclosed)
+                        else f"unreadable CSV row ({error})"
+                    )
+                    yield Rejected(
+                        f"{path.name} line {number}", reason, storable(text.rstrip("\r\n"))
+                    )
+                    continue
+                record = lines.record
+                if len(record) > 1:
+                    if len(row) != width or any(
+                        "\n" in row[i] or "\r" in row[i] for i in one_line if i < len(row)
+                    ):
+                        last = record[-1][0]
+                        _, text = lines.replay_after_first()
+                        pending_bytes += len(text)
+                        rows_read += 1
+                        yield Rejected(
+                            f"{path.name} line {number}",
+                            f"a quote opened on this line is not closed on it (it would run to "
+                            f"line {last} as one row of {len(row)} fields; the header has "
+                            f"{width})",
+                            storable(text.rstrip("\r\n")),
+                        )
+                        continue
+                    raw = "".join(text for _, text in record)
             pending_bytes += len(raw)
             if pending_bytes > 1_000_000:
                 on_progress(pending_bytes)
                 pending_bytes = 0
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue  # a blank line is not a row
-            payload = raw.rstrip("\r\n")
+            rows_read += 1
             if len(raw) > MAX_ITEM_CHARS:
                 yield Rejected(
-                    locator,
+                    f"{path.name} line {number}",
                     f"row is {len(raw)} characters, over the limit of {MAX_ITEM_CHARS}",
-                    payload[:MAX_TEXT_CHARS],
+                    raw.rstrip("\r\n")[:MAX_TEXT_CHARS],
                 )
                 continue
+            locator = f"{name} line {number}"
+            payload = raw.rstrip("\r\n")
             if len(row) != width:
                 yield Rejected(
                     locator, f"row has {len(row)} fields but the header has {width}", payload
@@ -177,6 +296,7 @@ def read_csv(
             digest.update(encoded)
             yield build(row, payload, digest.hexdigest(), locator, len(raw) > MAX_TEXT_CHARS)
         on_progress(pending_bytes)
+        yield FileLines(path.name, lines.number, lines.number - rows_read)
 
 
 def _check_header(path: Path, header: list[str], header_text: str) -> list[str]:
@@ -209,11 +329,16 @@ class _Columns:
     def picker(self, *wanted: str) -> Callable[[list[str]], tuple[str, ...]]:
         """Stripped values of ``wanted`` columns in one call ("" for absent columns)."""
         pick = itemgetter(*(-1 if self.at[name] is None else self.at[name] for name in wanted))
+        strip = str.strip
+        if all(self.at[name] is not None for name in wanted):
+
+            def present(row: list[str]) -> tuple[str, ...]:
+                return tuple(map(strip, pick(row)))
+
+            return present
 
         def values(row: list[str]) -> tuple[str, ...]:
-            stripped = [value.strip() for value in row]
-            stripped.append("")  # what absent columns (index -1) read
-            return pick(stripped)
+            return tuple(map(strip, pick([*row, ""])))  # absent columns (index -1) read ""
 
         return values
 
@@ -223,6 +348,34 @@ def _over_text_limit(names: list[str], row: list[str]) -> str:
         if len(value) > MAX_TEXT_CHARS:
             return f"field '{name}' is {len(value)} characters, over the limit of {MAX_TEXT_CHARS}"
     return ""
+
+
+# Dates of birth and sex codes repeat across a feed: each distinct value is checked once.
+_DATES_OF_BIRTH: dict[str, tuple[dt.date | None, str]] = {}
+_SEX_CODES: dict[str, tuple[str, str]] = {}
+_CACHE_LIMIT = 100_000
+
+
+def _date_of_birth(raw: str) -> tuple[dt.date | None, str]:
+    """(the date, "") or (None, why the text is not used as a date of birth)."""
+    found = _DATES_OF_BIRTH.get(raw)
+    if found is None:
+        day = parse_iso_date(raw)
+        found = (day, "" if day else date_of_birth_problem(raw))
+        if len(_DATES_OF_BIRTH) < _CACHE_LIMIT:
+            _DATES_OF_BIRTH[raw] = found
+    return found
+
+
+def _sex(raw: str) -> tuple[str, str]:
+    """(the code to store, "") or ("", why the code as sent is not used)."""
+    found = _SEX_CODES.get(raw)
+    if found is None:
+        problem = sex_problem(raw)
+        found = ("", problem) if problem else (raw, "")
+        if len(_SEX_CODES) < _CACHE_LIMIT:
+            _SEX_CODES[raw] = found
+    return found
 
 
 class _DemographicRow:
@@ -235,22 +388,37 @@ class _DemographicRow:
     def __call__(
         self, row: list[str], payload: str, digest: str, locator: str, long_row: bool
     ) -> Item:
-        record_id, raw_number, given, family, raw_dob, sex, raw_postcode, address, phone = (
-            self.pick(row)
-        )
+        (
+            record_id,
+            raw_number,
+            given,
+            family,
+            raw_dob,
+            sex,
+            raw_postcode,
+            address,
+            phone,
+            other_identifier,
+        ) = self.pick(row)
         if not record_id:
             return Rejected(locator, "row has no source_record_id", payload)
+        # A field that cannot be used is kept as recorded and left out of linkage; the record
+        # itself is still accepted (only a row that cannot be a record is quarantined).
+        problems = {}
         dob = None
         if raw_dob:
-            dob = parse_iso_date(raw_dob)
-            if dob is None:
-                return Rejected(
-                    locator,
-                    f"date_of_birth '{raw_dob[:40]}' is not a date in YYYY-MM-DD form",
-                    payload,
-                )
+            dob, dob_problem = _date_of_birth(raw_dob)
+            if dob_problem:
+                problems["date_of_birth"] = as_recorded(raw_dob, dob_problem)
+        if sex:
+            code, problem = _sex(sex)
+            if problem:
+                problems["sex"] = as_recorded(sex, problem)
+            sex = code
         number = nhs_number.normalise(raw_number)
-        postcode = normalise_postcode(raw_postcode)
+        postcode, postcode_problem = clean_postcode(raw_postcode)
+        if postcode_problem:
+            problems["postcode"] = as_recorded(raw_postcode, postcode_problem)
         limit = RECORD_LIMITS
         if (  # the usual case, checked without building anything
             len(record_id) > limit["source_record_id"]
@@ -260,6 +428,7 @@ class _DemographicRow:
             or len(sex) > limit["sex"]
             or len(postcode) > limit["postcode"]
             or len(phone) > limit["phone"]
+            or len(other_identifier) > limit["other_identifier"]
             or long_row
         ):
             fields = {
@@ -270,6 +439,7 @@ class _DemographicRow:
                 "sex": sex,
                 "postcode": postcode,
                 "phone": phone,
+                "other_identifier": other_identifier,
             }
             problem = too_long(fields, limit) or _over_text_limit(self.columns.names, row)
             if problem:
@@ -289,7 +459,9 @@ class _DemographicRow:
             postcode=postcode,
             address=address,
             phone=phone,
+            other_identifier=other_identifier,
             extra={name: row[i] for i, name in self.columns.extra},
+            problems=problems,
         )
 
 

@@ -18,9 +18,11 @@ from wraparound.sources.readers.rows import (
     Item,
     RecordRow,
     Rejected,
-    normalise_postcode,
+    as_recorded,
+    clean_postcode,
     parse_fhir_datetime,
     parse_iso_date,
+    sex_problem,
     too_long,
 )
 
@@ -270,10 +272,25 @@ class FhirMapper:
         lines = [*(address.get("line") or []), address.get("city") or ""]
         address_text = ", ".join(line for line in lines if line) or address.get("text") or ""
         extra: dict = {}
-        birth = data.get("birthDate") or ""
+        # As for CSV: a field that cannot be used is kept as recorded, not used to link, and
+        # the Patient still becomes a record (see ``SourceRecord.problems``).
+        problems: dict = {}
+        birth = str(data.get("birthDate") or "")
         dob = parse_iso_date(birth) if birth else None
         if birth and dob is None:
             extra["birth_date_as_sent"] = birth
+            partial = re.fullmatch(r"\d{4}(-\d{2})?", birth)
+            problems["date_of_birth"] = as_recorded(
+                birth, "only part of a date" if partial else "not a valid date"
+            )
+        sex = str(data.get("gender") or "")
+        if sex and sex_problem(sex):
+            problems["sex"] = as_recorded(sex, sex_problem(sex))
+            sex = ""
+        raw_postcode = str(address.get("postalCode") or "")
+        postcode, postcode_problem = clean_postcode(raw_postcode)
+        if postcode_problem:
+            problems["postcode"] = as_recorded(raw_postcode, postcode_problem)
         contacts = [
             {
                 "name": human_name(contact.get("name")),
@@ -294,8 +311,8 @@ class FhirMapper:
             "nhs_number": number,
             "given_name": str(given),
             "family_name": str(name.get("family") or ""),
-            "sex": str(data.get("gender") or ""),
-            "postcode": normalise_postcode(address.get("postalCode") or ""),
+            "sex": sex,
+            "postcode": postcode,
             "phone": phone_of(data.get("telecom")),
         }
         problem = too_long(fields, RECORD_LIMITS)
@@ -310,6 +327,7 @@ class FhirMapper:
             date_of_birth=dob,
             address=address_text,
             extra=extra,
+            problems=problems,
             **fields,
         )
 

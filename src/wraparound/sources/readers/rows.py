@@ -9,7 +9,10 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from zoneinfo import ZoneInfo
+
+from wraparound.core import postcodes
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -23,6 +26,7 @@ RECORD_LIMITS = {
     "sex": 32,
     "postcode": 16,
     "phone": 64,
+    "other_identifier": 64,
 }
 EVENT_LIMITS = {
     "event_id": 300,
@@ -67,7 +71,10 @@ class RecordRow:
     postcode: str = ""
     address: str = ""
     phone: str = ""
+    other_identifier: str = ""
     extra: dict = field(default_factory=dict)
+    # Fields kept as recorded but not used to link, and why (see ``SourceRecord.problems``).
+    problems: dict = field(default_factory=dict)
 
     @property
     def key(self) -> str:
@@ -107,7 +114,18 @@ class Rejected:
     raw: str
 
 
-Item = RecordRow | EventRow | Rejected
+@dataclass(slots=True)
+class FileLines:
+    """A CSV file's physical lines, reported after its last row so that the summary reconciles
+    the rows read with the file: ``lines`` = rows + ``other_lines`` (the header, blank lines,
+    and the extra lines of quoted fields that hold line breaks)."""
+
+    locator: str
+    lines: int
+    other_lines: int
+
+
+Item = RecordRow | EventRow | Rejected | FileLines
 
 
 def content_hash(text: str | bytes) -> str:
@@ -145,11 +163,46 @@ def has_bad_characters(text: str) -> str:
 
 
 def normalise_postcode(raw: str) -> str:
-    """Upper case, one space before the inward code (the last three characters): ``LS17 7DF``."""
-    compact = "".join(raw.split()).upper()
-    if 5 <= len(compact) <= 7:
-        return f"{compact[:-3]} {compact[-3:]}"
-    return compact
+    """Upper case, one space before the inward code: ``LS17 7DF`` (``core.postcodes``)."""
+    return postcodes.normalise(raw)
+
+
+# Sex and gender codes partners send: words, FHIR's codes, and the NHS Data Dictionary's
+# (0 not known, 1 male, 2 female, 9 not specified). Anything else is kept but not used.
+KNOWN_SEX_CODES = frozenset(
+    {
+        "male", "female", "m", "f", "man", "woman", "other", "o", "unknown", "u",
+        "not known", "not specified", "indeterminate", "i", "x", "0", "1", "2", "9",
+    }
+)  # fmt: skip
+
+
+def as_recorded(value: str, problem: str) -> dict:
+    """One entry of ``RecordRow.problems``: the value exactly as sent, and why it is not used."""
+    return {"as_recorded": value[:MAX_TEXT_CHARS], "problem": problem}
+
+
+def date_of_birth_problem(raw: str) -> str:
+    """Why a date of birth as sent is not used ("" when it is a real ``YYYY-MM-DD`` date)."""
+    if _ISO_DATE.match(raw):
+        return "" if parse_iso_date(raw) else "not a valid date"
+    return "not a date in YYYY-MM-DD form"
+
+
+def sex_problem(raw: str) -> str:
+    """Why a sex code as sent is not used ("" when it is one partners use)."""
+    return "" if raw.lower() in KNOWN_SEX_CODES else "not a known sex code"
+
+
+@lru_cache(maxsize=100_000)
+def clean_postcode(raw: str) -> tuple[str, str]:
+    """(the postcode to store, "") or ("", why it cannot be used), from ``core.postcodes``.
+
+    Cached: a feed repeats the same postcodes many times, and this runs for every row.
+    """
+    postcode = postcodes.normalise(raw)
+    problem = postcodes.problem(postcode) if postcode else ""
+    return ("", problem) if problem else (postcode, "")
 
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

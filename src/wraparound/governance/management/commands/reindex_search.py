@@ -1,8 +1,9 @@
-"""`wraparound reindex-search`: rebuild the search index of people (run after `wraparound link`).
+"""`wraparound reindex-search`: rebuild the whole search index of people (a repair tool).
 
 Finding a person is an indexed lookup on tokens built from every linked record's names, date
-of birth, postcode and NHS Number (``governance.search``). Linking changes who is who, so the
-index is rebuilt after each ``wraparound link``.
+of birth, postcode and NHS Number (``governance.search``). ``wraparound link`` and every
+steward decision keep the index current themselves (``governance.identity_changes``); run this
+only to repair an index, say after restoring a backup or stopping a link part way.
 """
 
 from django.core.management.base import BaseCommand
@@ -12,7 +13,7 @@ from wraparound.governance import search
 
 
 class Command(BaseCommand):
-    help = "Rebuild the search index of people from their linked records."
+    help = "Rebuild the whole search index of people (a repair tool: link keeps it current)."
 
     def handle(self, *args, **options):
         total = search.people_count()

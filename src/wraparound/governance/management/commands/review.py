@@ -1,10 +1,16 @@
-"""``wraparound review list|decide``: the data steward's review queue on the command line."""
+"""``wraparound review list|decide``: the data steward's review queue on the command line.
+
+``decide`` takes the same way as the web (``governance.linkage.decide_pair``): ``--by`` must be
+an active data steward's username; the decision, what follows the person and the audit row
+are written together, or nothing is.
+"""
 
 import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from wraparound.identity.actions import decide_pair
+from wraparound.governance import linkage
+from wraparound.governance.identity_changes import NotASteward, steward
 from wraparound.identity.models import ReviewPair
 from wraparound.identity.queries import review_queue
 
@@ -44,7 +50,7 @@ class Command(BaseCommand):
         choice.add_argument("--same", dest="decision", action="store_const", const="same")
         choice.add_argument("--different", dest="decision", action="store_const", const="different")
         choice.add_argument("--not-sure", dest="decision", action="store_const", const="not_sure")
-        decide.add_argument("--by", required=True, help="The steward's name.")
+        decide.add_argument("--by", required=True, help="The data steward's username.")
         decide.add_argument("--reason", default="")
 
     def handle(self, *args, **options):
@@ -64,12 +70,17 @@ class Command(BaseCommand):
                 )
             return
         try:
-            pair = ReviewPair.objects.get(pk=options["pair_id"])
-        except ReviewPair.DoesNotExist:
-            raise CommandError(f"No review pair {options['pair_id']}.") from None
-        if not options["by"].strip():
-            raise CommandError("--by must name the steward.")
-        pair = decide_pair(
-            pair=pair, decision=options["decision"], by=options["by"], reason=options["reason"]
+            steward(options["by"])
+        except NotASteward as exc:
+            raise CommandError(str(exc)) from None
+        if not ReviewPair.objects.filter(pk=options["pair_id"]).exists():
+            raise CommandError(f"No review pair {options['pair_id']}.")
+        decided = linkage.decide_pair(
+            pair_id=options["pair_id"],
+            decision=options["decision"],
+            reason=options["reason"],
+            by=options["by"],
+            audit_decision=True,
         )
+        pair = ReviewPair.objects.get(pk=decided.pair_id)
         self.stdout.write(f"Pair {pair.pk}: {pair.get_status_display()} (by {pair.decided_by})")
