@@ -247,7 +247,7 @@ def test_json_flag_prints_counts_as_the_last_line_and_plain_summary_without_it()
     call_command("ingest", "--source", "gp", str(FIXTURES / "people.csv"), stdout=out)
     assert out.getvalue().strip() == (
         "gp: 3 accepted, 0 updated, 0 unchanged, 0 quarantined (3 read from 1 file; "
-        "CSV lines 4: 3 rows, 1 header, blank or within a quoted field)"
+        "4 lines in the file: 3 rows and 1 other (header, blank, or inside a quoted field))"
     )
     out = StringIO()
     call_command("ingest", "--source", "gp", "--json", str(FIXTURES / "people.csv"), stdout=out)

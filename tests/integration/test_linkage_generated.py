@@ -39,6 +39,7 @@ def test_no_person_holds_two_nhs_numbers_or_clearly_different_dates_of_birth(lin
     assert unsafe_merges(records, clusters.cluster_of) == {
         "two_nhs_numbers": 0,
         "conflicting_dates": 0,
+        "child_council_tax": 0,
     }
 
 

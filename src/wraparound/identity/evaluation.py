@@ -115,13 +115,17 @@ def load_generated_feeds(directory) -> tuple[pd.DataFrame, pd.Series]:
     return records, truth_labels
 
 
-def unsafe_merges(records: pd.DataFrame, cluster_of: dict) -> dict[str, int]:
+def unsafe_merges(records: pd.DataFrame, cluster_of: dict, as_of=None) -> dict[str, int]:
     """People made automatically that hold what one person cannot: a count of each kind.
 
     ``two_nhs_numbers``: two different valid NHS Numbers; ``conflicting_dates``: two dates of
-    birth that clearly differ (both real dates, not a swap or a typing slip). Measured on the
-    records themselves, independently of how the clustering decided.
+    birth that clearly differ (both real dates, not a swap or a typing slip);
+    ``child_council_tax``: a council tax account and a date of birth under 18 on ``as_of``
+    (today unless given). Measured on the records themselves, independently of how the
+    clustering decided.
     """
+    import datetime as dt
+
     from wraparound.identity import features
     from wraparound.identity.clustering import dates_compatible
 
@@ -139,4 +143,25 @@ def unsafe_merges(records: pd.DataFrame, cluster_of: dict) -> dict[str, int]:
             not dates_compatible(a, b) for i, a in enumerate(dates) for b in dates[i + 1 :]
         ):
             conflicting += 1
-    return {"two_nhs_numbers": two_numbers, "conflicting_dates": conflicting}
+    day = as_of or dt.date.today()
+    frame["council_tax"] = (
+        records["partner"].eq("council_tax").to_numpy() if "partner" in records else False
+    )
+    frame["child"] = [
+        d is not None and dt.date.fromisoformat(d) > _years_before(day, 18) for d in frame["dob"]
+    ]
+    per_person = frame.groupby("person")[["council_tax", "child"]].any()
+    children = int((per_person["council_tax"] & per_person["child"]).sum())
+    return {
+        "two_nhs_numbers": two_numbers,
+        "conflicting_dates": conflicting,
+        "child_council_tax": children,
+    }
+
+
+def _years_before(day, years: int):
+    """The same day ``years`` earlier (28 February for 29 February in a common year)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)

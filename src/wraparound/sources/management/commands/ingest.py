@@ -16,8 +16,8 @@ def summary_line(source: str, counts: IngestCounts) -> str:
     """``gp: 1,200 accepted, 3 updated, 0 unchanged, 2 quarantined (...)`` for people."""
     files = f"{counts.files} file{'s' if counts.files != 1 else ''}"
     lines = (  # CSV: every physical line is a row read, or the header, blank, or in a field
-        f"; CSV lines {counts.lines:,}: {counts.lines - counts.other_lines:,} rows, "
-        f"{counts.other_lines:,} header, blank or within a quoted field"
+        f"; {counts.lines:,} lines in the file: {counts.lines - counts.other_lines:,} rows "
+        f"and {counts.other_lines:,} other (header, blank, or inside a quoted field)"
         if counts.lines
         else ""
     )
