@@ -9,6 +9,7 @@ are ingested first (not timed here; see ``bench_ingest``). SQLite always; Postgr
 Run: ``.venv/bin/python benchmarks/run.py bench_link_command``.
 """
 
+import hashlib
 import json
 import os
 import re
@@ -21,10 +22,11 @@ ROOT = Path(__file__).resolve().parent.parent
 WRAPAROUND = str(ROOT / ".venv" / "bin" / "wraparound")
 # BENCH_LINK_PEOPLE runs a smaller neighbourhood (e.g. 40000 people, ~100k records) for a quick check.
 PEOPLE, SEED = int(os.environ.get("BENCH_LINK_PEOPLE", 420_000)), 12
+GENERATOR = "g2"  # bump when the generator's output changes, so cached feeds are not reused
 
 
 def _feeds() -> Path:
-    out = Path(tempfile.gettempdir()) / f"wraparound-bench-linkage-{PEOPLE}-{SEED}"
+    out = Path(tempfile.gettempdir()) / f"wraparound-bench-link-{GENERATOR}-{PEOPLE}-{SEED}"
     if not (out / "manifest.json").exists():
         subprocess.run(
             [
@@ -88,11 +90,32 @@ def _one(label: str, database_url: str) -> str:
     )  # fmt: skip
     link = ["link", "--json", "--by", "bench.steward"]
     first_wall, first_rss, first = _timed(link, env)
+    before = _export_digest(env)
     again_wall, again_rss, again = _timed(link, env)
+    after = _export_digest(env)
+    changed = json.loads(again)["changed_links"]
+    same = "yes" if before == after else "**no**"
     return (
         f"| {label} | {records:,} | {first_wall:.0f} s | {first_rss:.2f} GiB | "
-        f"{again_wall:.0f} s | `{first}` | `{again}` |"
+        f"{again_wall:.0f} s | {max(first_rss, again_rss):.2f} GiB | {changed:,} | {same} | "
+        f"`{_short(first)}` |"
     )
+
+
+def _export_digest(env: dict) -> str:
+    """SHA-256 of ``wraparound export-links``: identical data must give identical bytes."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "links.csv"
+        subprocess.run([WRAPAROUND, "export-links", str(out)], env=env, check=True,
+                       capture_output=True)  # fmt: skip
+        return hashlib.sha256(out.read_bytes()).hexdigest()
+
+
+def _short(summary_json: str) -> str:
+    """The link summary without its per-stage timings (they are in the columns)."""
+    summary = json.loads(summary_json)
+    keep = ("records", "people", "new_people", "auto_links", "review_pairs", "seconds")
+    return json.dumps({k: summary[k] for k in keep if k in summary})
 
 
 def run() -> str:
@@ -103,7 +126,7 @@ def run() -> str:
         rows.append(_one("PostgreSQL", os.environ["BENCH_DATABASE_URL"]))
     else:
         rows.append(
-            "| PostgreSQL | not measured in this run (set `BENCH_DATABASE_URL`) | | | | | |"
+            "| PostgreSQL | not measured in this run (set `BENCH_DATABASE_URL`) | | | | | | | |"
         )
     return "\n".join(
         [
@@ -112,10 +135,13 @@ def run() -> str:
             f"Command: `.venv/bin/python benchmarks/run.py bench_link_command`. The demographic feeds "
             f"of `wraparound generate --people {PEOPLE:,} --seed {SEED}` are ingested, then "
             "`wraparound link --json` runs under `/usr/bin/time -v` (first link, then a re-link that "
-            "should change nothing). Target: ≤ 5 minutes, peak memory ≤ 6 GB.",
+            "should change nothing), each followed by `wraparound export-links`, whose bytes must "
+            "be identical. Floor (issue 8): ≤ 3 minutes, peak memory ≤ 6 GB; `changed_links` of "
+            "the re-link must be 0.",
             "",
-            "| database | source records | first link | peak memory | re-link | first link summary | re-link summary |",
-            "|---|---:|---:|---:|---:|---|---|",
+            "| database | source records | first link | peak memory | re-link | re-link peak | "
+            "re-link `changed_links` | export-links identical | first link summary |",
+            "|---|---:|---:|---:|---:|---:|---:|---|---|",
             *rows,
         ]
     )

@@ -156,6 +156,7 @@ def _row(name: str, r: dict) -> str:
         f"| {name} | {r['records']:,} | {o['precision']:.4f} | {o['recall']:.4f} | {o['f1']:.4f} "
         f"| {n['precision']:.4f} | {n['recall']:.4f} | {r['review_pairs']:,} "
         f"| {r['unsafe']['conflicting_dates']} / {r['unsafe']['two_nhs_numbers']} "
+        f"/ {r['unsafe'].get('child_council_tax', '-')} "
         f"| {r['link_seconds']} s |"
     )
 
@@ -169,6 +170,7 @@ def run() -> str:
         "",
         "| data | records | precision | recall | F1 | NHS-only precision | NHS-only recall "
         "| review pairs | people with clearly different dates of birth / two NHS Numbers "
+        "/ a council tax account and a child's date of birth "
         "| link time |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]

@@ -307,20 +307,57 @@ def test_of_two_name_only_records_of_one_feed_neither_joins_the_one_known_person
     assert {(r.record_a, r.record_b) for r in clusters.review} >= {("gp", "ct1"), ("gp", "ct2")}
 
 
-def test_a_telephone_number_is_compared_when_records_share_one():
-    # "+44 7700 900123" and "07700 900123" are one number; "00000 000000" is a stand-in.
+def test_telephone_numbers_are_read_in_one_form_and_stand_ins_are_missing():
     frame = pd.DataFrame(
         [
             _record("a", phone="+44 7700 900123"),
-            _record("b", phone="07700 900123", postcode="B1 1AA", address="3 New Street"),
+            _record("b", phone="07700 900123"),
             _record("c", phone="00000 000000"),
+            _record("d", phone="ext 4021"),
+            _record("e"),
         ]
     )
-    assert features.prepare(frame)["phone"].tolist() == ["07700900123", "07700900123", None]
-    scored = score_pairs(frame, review_floor=0.0)
-    pair = scored.pairs.set_index(["unique_id_l", "unique_id_r"]).loc[("a", "b")]
-    assert pair["gamma_phone"] == 1
-    # Moved house, same name, date of birth and number: the number is evidence for.
-    without = score_pairs(frame.drop(columns=["phone"]), review_floor=0.0).pairs
-    before = without.set_index(["unique_id_l", "unique_id_r"]).loc[("a", "b"), "match_weight"]
-    assert pair["match_weight"] > before
+    assert features.prepare_phones(frame) == ["07700900123", "07700900123", None, None, None]
+
+
+def _senior_junior(phones: list) -> object:
+    """Phillip Power senior and junior (GP records) and a council tax "Phillip Power"."""
+    ids = ["gp_senior", "gp_junior", "council_tax"]
+    pairs = _pairs(
+        [("gp_senior", "council_tax", 0.995, NULL, 0), ("gp_junior", "council_tax", 0.995, NULL, 0)]
+    )
+    return cluster(
+        ids, ["9434765919", "9434765870", None], pairs,
+        dates_of_birth=["1952-10-29", "1977-03-21", None], phones=phones,
+    )  # fmt: skip
+
+
+def test_a_telephone_number_shared_with_one_of_two_people_of_one_name_tells_them_apart():
+    # Numbers as ``features.prepare_phones`` gives them (digits only).
+    clusters = _senior_junior(["01902555010", "07700900555", "07700900555"])
+    assert _together(clusters, "gp_junior", "council_tax")
+    assert not _together(clusters, "gp_senior", "council_tax")
+
+
+def test_a_landline_both_share_does_not_tell_them_apart():
+    clusters = _senior_junior(["01902555010", "01902555010", "01902555010"])
+    assert len(set(clusters.cluster_of.values())) == 3
+
+
+def test_two_name_only_records_of_one_feed_with_different_numbers_are_two_people():
+    # Two council tax accounts of "Kate Wilson" whose numbers differ: two people, not "one
+    # person twice or two, who knows", so one of them may be the GP's Kate Wilson.
+    ids = ["gp", "ct1", "ct2"]
+    pairs = _pairs(
+        [
+            ("ct1", "ct2", 0.999, NULL, 1),
+            ("gp", "ct1", 0.995, NULL, 0),
+            ("gp", "ct2", 0.996, NULL, 0),
+        ]
+    )
+    clusters = cluster(
+        ids, [None] * 3, pairs, dates_of_birth=["1959-05-28", None, None],
+        phones=["07700900111", "07700900111", "07700900222"],
+    )  # fmt: skip
+    assert not _together(clusters, "ct1", "ct2")
+    assert _together(clusters, "gp", "ct1") or _together(clusters, "gp", "ct2")

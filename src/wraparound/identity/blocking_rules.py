@@ -17,8 +17,6 @@ def for_predictions() -> list[BlockingRuleCreator]:
         block_on("nhs_number"),
         # Same other identifier, where the data has one (always null in our feeds).
         block_on("other_id"),
-        # Same telephone number (moved house, or a name spelt another way).
-        block_on("phone"),
         # Date of birth right, family name may be misspelt or changed.
         block_on("dob", "family_initial"),
         block_on("dob", "given_initial"),

@@ -12,14 +12,19 @@ checked before it is made:
    two clearly different dates of birth (``dates_compatible``), or two records a steward (or
    this run) said are different people.
 3. A cluster without a valid NHS Number or date of birth that links about equally well to two
-   people who cannot be one is *ambiguous*: it joins neither, and the pairs go to review.
+   people who cannot be one is *ambiguous*: it joins neither, and the pairs go to review,
+   unless its telephone number is held by only one of them.
 4. Same valid NHS Number but clearly different demographics ("a valid NHS Number belonging to
    somebody else") is never linked automatically: it goes to review, and the two records are
    kept apart for this run.
 5. Two records of one feed with neither NHS Number nor date of birth (two council tax accounts
    of one name at one house) are not linked and are kept apart for this run: name and address
-   alone cannot tell a mother from a daughter of the same name.
-6. A record from a partner that holds only adults (a council tax account: only someone 18 or
+   alone cannot tell a mother from a daughter of the same name. Unless their telephone numbers
+   differ, neither joins anybody automatically either: which one is the known person would be
+   a guess.
+6. Two records with neither (a tenancy and a council tax account) join each other only after
+   each was weighed on its own in step 3, and not when either fits two different people.
+7. A record from a partner that holds only adults (a council tax account: only someone 18 or
    over can be liable) never joins a cluster whose date of birth makes the person a child on
    the day of the run, and such a child is no rival for it (``ADULTS_ONLY_PARTNERS``).
 
@@ -166,6 +171,7 @@ class _UnionFind:
         dobs: list[str | None],
         adults_only: list[bool] | None = None,
         adult_born_by: str = "",
+        phones: list[str | None] | None = None,
     ):
         self.parent = list(range(n))
         self.nhs: list[frozenset[str]] = [frozenset({x}) if x else frozenset() for x in nhs]
@@ -175,6 +181,9 @@ class _UnionFind:
         # Does the cluster hold a record of an adults-only partner (a council tax account)?
         self.adult: list[bool] = list(adults_only) if adults_only is not None else [False] * n
         self.adult_born_by = adult_born_by
+        self.phone: list[frozenset[str]] = [
+            frozenset({x}) if x else frozenset() for x in (phones or [None] * n)
+        ]
 
     def is_child(self, root: int) -> bool:
         """Does any date of birth in the cluster make the person a child on the run's day?"""
@@ -234,6 +243,7 @@ class _UnionFind:
         self.nhs[ri] = self.nhs[ri] | self.nhs[rj]
         self.dob[ri] = self.dob[ri] | self.dob[rj]
         self.adult[ri] = self.adult[ri] or self.adult[rj]
+        self.phone[ri] = self.phone[ri] | self.phone[rj]
         if rj in self.apart:
             self.apart.setdefault(ri, set()).update(self.apart.pop(rj))
         return ri
@@ -247,6 +257,7 @@ def cluster(
     dates_of_birth: Iterable[str | None] | None = None,
     adults_only: Iterable[bool] | None = None,
     as_of: dt.date | None = None,
+    phones: Iterable[str | None] | None = None,
     same: Iterable[tuple[object, object]] = (),
     different: Iterable[tuple[object, object]] = (),
     thresholds: Thresholds = Thresholds(),
@@ -258,14 +269,16 @@ def cluster(
     ``pairs`` has ``unique_id_l``, ``unique_id_r``, ``match_probability``, ``match_weight`` and
     the ``gamma_*`` columns from ``run.score_pairs``. ``adults_only`` says, per record, whether
     its partner holds only adults (``ADULTS_ONLY_PARTNERS``); ``as_of`` is the day ages are
-    worked out on (today unless given, so a test can pin it).
+    worked out on (today unless given, so a test can pin it). ``phones``: each record's
+    telephone number or None (``features.prepare_phones``).
     """
     ids = list(record_ids)
     index = {rid: i for i, rid in enumerate(ids)}
     nhs = [x or None for x in nhs_numbers]
     dobs = [x or None for x in dates_of_birth] if dates_of_birth is not None else [None] * len(ids)
     adult = [bool(x) for x in adults_only] if adults_only is not None else None
-    uf = _UnionFind(len(ids), nhs, dobs, adult, adult_born_by(as_of or dt.date.today()))
+    phone = [x or None for x in phones] if phones is not None else [None] * len(ids)
+    uf = _UnionFind(len(ids), nhs, dobs, adult, adult_born_by(as_of or dt.date.today()), phone)
     rule = [RULE_SINGLETON] * len(ids)
     prob: list[float | None] = [None] * len(ids)
     review: list[ReviewCandidate] = []
@@ -344,17 +357,12 @@ def cluster(
     )
     # Unless their telephone numbers differ, either of the two fits whoever the other fits
     # (``twins``): neither joins anyone automatically, or the choice would be a guess.
-    phones_differ = (
-        pairs["gamma_phone"].to_numpy() == 0
-        if "gamma_phone" in pairs
-        else np.zeros(len(pairs), bool)
-    ).tolist()
     twins: set[int] = set()
     for k in np.flatnonzero(same_feed & ~nhs_equal & (p >= thresholds.review_floor)).tolist():
         i, j = L[k], R[k]
         if nhs[i] is None and nhs[j] is None and dobs[i] is None and dobs[j] is None:
             uf.keep_apart(i, j)
-            if not phones_differ[k]:
+            if not (phone[i] and phone[j] and phone[i] != phone[j]):
                 twins.update((i, j))
             review.append(
                 ReviewCandidate(
@@ -441,6 +449,13 @@ def cluster(
             if uf.find(root) != uf.find(top_root) and uf.conflict(uf.find(root), uf.find(top_root))
         ]
         if rivals and top_weight - rivals[0][1][0] < AMBIGUITY_MARGIN_WEIGHT:
+            # A telephone number that the record shares with only one of the candidates
+            # tells them apart (a landline both share does not).
+            sharing = [(r, wk) for r, wk in ranked if uf.phone[r] & uf.phone[uf.find(bare)]]
+            if len(sharing) == 1:
+                _root, (_weight, k) = sharing[0]
+                refused += _try_union(uf, L[k], R[k], P[k], RULE_MODEL, note, review, ids)
+                continue
             ambiguous += 1
             ambiguous_roots.add(uf.find(bare))
             for _root, (_weight, k) in ranked:

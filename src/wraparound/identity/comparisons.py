@@ -83,24 +83,6 @@ def other_identifier() -> ComparisonCreator:
     )
 
 
-def phone() -> ComparisonCreator:
-    """Telephone number (only when the data has numbers that several records share).
-
-    Same number: strong evidence, but a landline is the whole household's, so within one
-    house it cannot tell two people apart the way a date of birth does. Different numbers:
-    weak evidence against (one person has a mobile and a landline).
-    """
-    return cl.CustomComparison(
-        output_column_name="phone",
-        comparison_description="Telephone number",
-        comparison_levels=[
-            cll.NullLevel("phone"),
-            cll.ExactMatchLevel("phone"),
-            cll.ElseLevel(),
-        ],
-    )
-
-
 def given_name(*, initial_only_m: float = 0.01) -> ComparisonCreator:
     """Given name. ``initial_only_m``: share of true matches where one side is just an initial.
 
@@ -257,9 +239,8 @@ def same_source() -> ComparisonCreator:
 
 
 def all_comparisons(
-    *, with_nhs_number: bool = True, initial_only_m: float = 0.01, with_other_id: bool = False,
-    with_phone: bool = False,
-) -> list[ComparisonCreator]:  # fmt: skip
+    *, with_nhs_number: bool = True, initial_only_m: float = 0.01, with_other_id: bool = False
+) -> list[ComparisonCreator]:
     """Every comparison, in the order the evidence is shown to a data steward."""
     comparisons = [
         given_name(initial_only_m=initial_only_m),
@@ -269,8 +250,6 @@ def all_comparisons(
         sex(),
         same_source(),
     ]
-    if with_phone:
-        comparisons.insert(4, phone())
     if with_other_id:
         comparisons.insert(0, other_identifier())
     if with_nhs_number:

@@ -130,7 +130,6 @@ def score_pairs(
     nhs_pairs = frame["nhs_number"].dropna().duplicated().any()
     with_nhs_number = bool(nhs_pairs)
     with_other_id = bool(frame["other_id"].dropna().duplicated().any())
-    with_phone = bool(frame["phone"].dropna().duplicated().any())
     # A pair has an initial-only side about twice as often as a single record does.
     initial_share = float((frame["given_name"].str.len() == 1).mean()) if len(frame) else 0.0
     initial_only_m = min(0.5, max(0.005, 2 * initial_share))
@@ -151,7 +150,6 @@ def score_pairs(
             linker = _train(
                 api, frame, seed=seed, timings=timings, started=t0, with_nhs_number=with_nhs_number,
                 with_other_id=with_other_id, initial_only_m=initial_only_m, nhs_share=nhs_share,
-                with_phone=with_phone,
             )  # fmt: skip
             trained = _all_numbers(linker.misc.save_model_to_json())
         except (SplinkException, ValueError, ZeroDivisionError):
@@ -159,9 +157,8 @@ def score_pairs(
             trained = False
     if not trained:
         fixed = fixed_settings(
-            records=len(frame), with_nhs_number=with_nhs_number, with_other_id=with_other_id,
-            with_phone=with_phone,
-        )  # fmt: skip
+            records=len(frame), with_nhs_number=with_nhs_number, with_other_id=with_other_id
+        )
         linker = Linker(api.register(frame), fixed, log_level=None)
     model = linker.misc.save_model_to_json()
     timings["train"] = time.perf_counter() - t0
@@ -224,14 +221,13 @@ def _rounded(model: dict) -> dict:
 
 def _train(
     api, frame: pd.DataFrame, *, seed: int, timings: dict, started: float, with_nhs_number: bool,
-    with_other_id: bool, initial_only_m: float, nhs_share: float, with_phone: bool = False,
+    with_other_id: bool, initial_only_m: float, nhs_share: float,
 ) -> Linker:  # fmt: skip
     """Estimate the prior, u and m on ``frame`` (or a seeded sample of it); return the linker
     for all of ``frame`` with the rounded trained model."""
     settings = build_settings(
-        with_nhs_number=with_nhs_number, initial_only_m=initial_only_m,
-        with_other_id=with_other_id, with_phone=with_phone,
-    )  # fmt: skip
+        with_nhs_number=with_nhs_number, initial_only_m=initial_only_m, with_other_id=with_other_id
+    )
     sample = frame
     if len(frame) > TRAIN_MAX_RECORDS:
         sample = frame.sample(n=TRAIN_MAX_RECORDS, random_state=seed).sort_values("unique_id")
@@ -288,6 +284,7 @@ def link_frame(
         progress("cluster")
     valid_nhs = features.prepare_nhs(records)
     dobs = features.prepare_dobs(records)
+    phones = features.prepare_phones(records)
     adults_only = (
         records["partner"].isin(ADULTS_ONLY_PARTNERS).tolist() if "partner" in records else None
     )
@@ -298,6 +295,7 @@ def link_frame(
         dates_of_birth=dobs,
         adults_only=adults_only,
         as_of=as_of,
+        phones=phones,
         same=same,
         different=different,
         thresholds=thresholds,

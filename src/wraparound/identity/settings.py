@@ -11,9 +11,8 @@ from wraparound.identity import blocking_rules, comparisons
 
 
 def build_settings(
-    *, with_nhs_number: bool = True, initial_only_m: float = 0.01, with_other_id: bool = False,
-    with_phone: bool = False,
-) -> SettingsCreator:  # fmt: skip
+    *, with_nhs_number: bool = True, initial_only_m: float = 0.01, with_other_id: bool = False
+) -> SettingsCreator:
     """The model before training (m, u and the prior are estimated by ``run.train``)."""
     return SettingsCreator(
         link_type="dedupe_only",
@@ -22,7 +21,6 @@ def build_settings(
             with_nhs_number=with_nhs_number,
             initial_only_m=initial_only_m,
             with_other_id=with_other_id,
-            with_phone=with_phone,
         ),
         blocking_rules_to_generate_predictions=blocking_rules.for_predictions(),
         # Needed for the gamma (comparison level) columns that the clustering reads.
@@ -53,13 +51,6 @@ FIXED_M_U: dict[str, dict[str, tuple[float, float]]] = {
         "Exact match on other_id": (0.95, 1e-5),
         "One character wrong or two swapped": (0.03, 1e-4),
         "All other comparisons": (0.02, 0.9999),
-    },
-    # Not from training (neither generator writes telephone numbers): a guess checked for
-    # sense. Seven in ten of one person's records that both carry a number carry the same one;
-    # two different people share one about as often as they share a house and a landline.
-    "phone": {
-        "Exact match on phone": (0.7, 2e-5),
-        "All other comparisons": (0.3, 0.99998),
     },
     "given_name": {
         "Exact match on given_name": (0.9, 0.0016),
@@ -109,18 +100,15 @@ FIXED_M_U: dict[str, dict[str, tuple[float, float]]] = {
 
 
 def fixed_settings(
-    *, records: int, with_nhs_number: bool = True, with_other_id: bool = False,
-    with_phone: bool = False,
-) -> dict:  # fmt: skip
+    *, records: int, with_nhs_number: bool = True, with_other_id: bool = False
+) -> dict:
     """The untrained model with ``FIXED_M_U`` filled in, for DuckDB, as a settings dict.
 
     The prior (probability that two random records are one person) is ``1 / records``: in a
     small first feed most people have one or two records, so each record matches about one
     other. It cannot be learnt from a handful of records and must shrink as the feed grows.
     """
-    settings = build_settings(
-        with_nhs_number=with_nhs_number, with_other_id=with_other_id, with_phone=with_phone
-    )
+    settings = build_settings(with_nhs_number=with_nhs_number, with_other_id=with_other_id)
     as_dict = settings.get_settings("duckdb").as_dict()
     for comparison in as_dict["comparisons"]:
         table = FIXED_M_U[comparison["output_column_name"]]

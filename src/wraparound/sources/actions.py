@@ -22,6 +22,7 @@ Column lists come from the models, so a new ``SourceRecord`` field lands without
 """
 
 import dataclasses
+import gc
 import json
 import os
 import queue
@@ -29,7 +30,8 @@ import re
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from operator import attrgetter
@@ -205,7 +207,8 @@ def ingest_files(
         )
         run = IngestRun.objects.create(source=source, paths="\n".join(str(p) for p in files))
     try:
-        counts = _ingest(source, run, files, kinds, progress=progress)
+        with _fewer_collections():
+            counts = _ingest(source, run, files, kinds, progress=progress)
     except BaseException as error:
         _record_failure(run)
         if isinstance(error, IntegrityError):
@@ -223,6 +226,24 @@ def ingest_files(
         )
     counts.seconds = round(time.perf_counter() - started, 3)
     return counts
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Run the garbage collector less often while rows stream through.
+
+    Every row makes a handful of short-lived objects, so the collector ran every 700 of them
+    and, in its fuller passes, walked everything the process had loaded (Django, the FHIR
+    models): ~10% of a 200,000-row CSV ingest. The youngest generation is collected every
+    20,000 new objects instead, and the usual setting put back afterwards; reference counting
+    still frees almost everything at once.
+    """
+    threshold = gc.get_threshold()
+    gc.set_threshold(max(threshold[0], 20_000), *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
 
 
 def _ingest(

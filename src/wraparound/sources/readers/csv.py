@@ -378,6 +378,15 @@ def _sex(raw: str) -> tuple[str, str]:
     return found
 
 
+_ID_LIMIT = RECORD_LIMITS["source_record_id"]
+_NUMBER_LIMIT = RECORD_LIMITS["nhs_number"]
+_NAME_LIMIT = min(RECORD_LIMITS["given_name"], RECORD_LIMITS["family_name"])
+_SEX_LIMIT = RECORD_LIMITS["sex"]
+_POSTCODE_LIMIT = RECORD_LIMITS["postcode"]
+_PHONE_LIMIT = RECORD_LIMITS["phone"]
+_OTHER_ID_LIMIT = RECORD_LIMITS["other_identifier"]
+
+
 class _DemographicRow:
     """One demographic row -> ``RecordRow`` (or a refusal naming the field)."""
 
@@ -421,15 +430,15 @@ class _DemographicRow:
             problems["postcode"] = as_recorded(raw_postcode, postcode_problem)
         limit = RECORD_LIMITS
         if (  # the usual case, checked without building anything
-            len(record_id) > limit["source_record_id"]
-            or len(number) > limit["nhs_number"]
-            or len(given) > limit["given_name"]
-            or len(family) > limit["family_name"]
-            or len(sex) > limit["sex"]
-            or len(postcode) > limit["postcode"]
-            or len(phone) > limit["phone"]
-            or len(other_identifier) > limit["other_identifier"]
-            or long_row
+            long_row
+            or len(record_id) > _ID_LIMIT
+            or len(number) > _NUMBER_LIMIT
+            or len(given) > _NAME_LIMIT
+            or len(family) > _NAME_LIMIT
+            or len(sex) > _SEX_LIMIT
+            or len(postcode) > _POSTCODE_LIMIT
+            or len(phone) > _PHONE_LIMIT
+            or len(other_identifier) > _OTHER_ID_LIMIT
         ):
             fields = {
                 "source_record_id": record_id,

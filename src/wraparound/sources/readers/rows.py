@@ -9,7 +9,6 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from wraparound.core import postcodes
@@ -194,15 +193,24 @@ def sex_problem(raw: str) -> str:
     return "" if raw.lower() in KNOWN_SEX_CODES else "not a known sex code"
 
 
-@lru_cache(maxsize=100_000)
+_POSTCODES: dict[str, tuple[str, str]] = {}
+
+
 def clean_postcode(raw: str) -> tuple[str, str]:
     """(the postcode to store, "") or ("", why it cannot be used), from ``core.postcodes``.
 
-    Cached: a feed repeats the same postcodes many times, and this runs for every row.
+    Cached: a feed repeats the same postcodes many times, and this runs for every row. The
+    cache stops growing when full rather than evicting: a feed with more distinct postcodes
+    than it holds (one per household) made an LRU cache miss on almost every row.
     """
-    postcode = postcodes.normalise(raw)
-    problem = postcodes.problem(postcode) if postcode else ""
-    return ("", problem) if problem else (postcode, "")
+    found = _POSTCODES.get(raw)
+    if found is None:
+        postcode = postcodes.normalise(raw)
+        problem = postcodes.problem(postcode) if postcode else ""
+        found = ("", problem) if problem else (postcode, "")
+        if len(_POSTCODES) < 100_000:
+            _POSTCODES[raw] = found
+    return found
 
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
