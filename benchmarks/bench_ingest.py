@@ -277,7 +277,7 @@ NOTES = [
     "`itemgetter` call, a plain-substring pre-check before the sensitivity regular "
     "expressions (the regex alone cost ~15 µs per activity row), length checks without "
     "building dicts, database writes moved to a writer thread on the same connection and "
-    "transaction (SQLite and psycopg release the GIL while the database works), and FHIR "
+    "transaction (since undone on SQLite: see below), and FHIR "
     "resources whose exact text the source already holds are not validated again.",
     "- Effect, same files: reading people.csv alone 4.0 → 3.4 CPU s; the writer thread "
     "measured 6.4 CPU s for 200,000 SQLite inserts and the main thread 7.8 CPU s, which "
@@ -297,6 +297,16 @@ NOTES = [
     "after each commit turned off (`WRAPAROUND_INGEST_YIELD=0`) the same ingest ran ~15% "
     "faster; with 20,000-row batches ~35% faster (fewer commits and WAL checkpoints), at the "
     "price of pages waiting longer.",
+    "- 30 November 2026, later: lines without a quote are split on commas directly (only "
+    "quoted lines go through the `csv` module and the careful checks); dates, sex codes and "
+    "postcodes checked once per distinct value; Modulus 11 on character codes; **SQLite "
+    "writes on the command's own thread again** (Python's `sqlite3` gives up and retakes the "
+    "GIL for every row, so a writer thread and the reader mostly waited on each other: 10.6 s "
+    "of batch writes in the thread against 2.7 s for the same inserts done directly; "
+    "PostgreSQL keeps its writer thread); the separate `source_id` index dropped (the unique "
+    "`(source, source_record_id)` index starts with it). What is left above the plain limit: "
+    "~2 s of inserts into a 20-column table with JSON checks (the plain limit's whole run is "
+    "~1.1 s) and ~2.8 s of per-row Python (reading, checking, building values).",
     "- PostgreSQL is a throwaway local server (`fsync=off`, 128 MB shared buffers) competing "
     "for the same two cores; its server process, not Python, is the bottleneck there.",
 ]

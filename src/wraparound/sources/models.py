@@ -81,7 +81,10 @@ class SourceRecord(Timestamped):
         CSV = "csv"
         FHIR = "fhir"
 
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="records")
+    # No index of its own: the unique (source, source_record_id) index starts with it.
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="records", db_index=False
+    )
     source_record_id = models.CharField(max_length=200)
     format = models.CharField(max_length=8, choices=Format.choices)
     nhs_number = models.CharField(max_length=32, blank=True)
