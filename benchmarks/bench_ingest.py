@@ -307,7 +307,8 @@ NOTES = [
     "`(source, source_record_id)` index starts with it). What is left above the plain limit: "
     "~2 s of inserts into a 20-column table with JSON checks (the plain limit's whole run is "
     "~1.1 s) and ~2.8 s of per-row Python (reading, checking, building values).",
-    "- PostgreSQL is a throwaway local server (`fsync=off`, 128 MB shared buffers) competing "
+    "- PostgreSQL is a throwaway local server (30 November: fsync on, `synchronous_commit=off` "
+    "to match SQLite's WAL + synchronous=NORMAL, 512 MB shared buffers) competing "
     "for the same two cores; its server process, not Python, is the bottleneck there.",
 ]
 

@@ -52,15 +52,14 @@ def _generate(people: int, seed: int) -> Path:
 
 def _child(args: list[str]) -> dict:
     """Run one case in a child process; return its JSON plus wall time and peak memory."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
     out = subprocess.run(
         [PY, __file__, *args], check=True, capture_output=True, text=True, cwd=ROOT
     ).stdout
     result = json.loads(out.strip().splitlines()[-1])
     result["wall_seconds"] = round(time.perf_counter() - started, 1)
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    result["peak_gib"] = round(max(peak, before) / 2**20, 2)
+    # The child's own peak: RUSAGE_CHILDREN here would be the largest of all earlier cases.
+    result["peak_gib"] = round(result.pop("peak_self_kb") / 2**20, 2)
     return result
 
 
@@ -222,8 +221,10 @@ def run() -> str:
 if __name__ == "__main__":
     sys.path.insert(0, str(ROOT / "src"))
     if sys.argv[1] == "generated":
-        print(json.dumps(case_generated(sys.argv[2])))
+        result = case_generated(sys.argv[2])
     elif sys.argv[1] == "degenerate":
-        print(json.dumps(case_degenerate(sys.argv[2], int(sys.argv[3]))))
+        result = case_degenerate(sys.argv[2], int(sys.argv[3]))
     elif sys.argv[1] == "febrl":
-        print(json.dumps(case_febrl()))
+        result = case_febrl()
+    result["peak_self_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps(result))
