@@ -6,7 +6,14 @@ people=${1:-20000}
 seed=${2:-1}
 W=.venv/bin/wraparound
 feeds=var/demo-feeds
-export WRAPAROUND_DEBUG=${WRAPAROUND_DEBUG:-1}
+port=${DEMO_PORT:-8000}
+# Served as in production: DEBUG off, gunicorn, static files through WhiteNoise, and a secret
+# key of this installation's own (made once, readable by this account only).
+export WRAPAROUND_DEBUG=${WRAPAROUND_DEBUG:-0}
+mkdir -p var
+if [ -z "${WRAPAROUND_SECRET_KEY:-}" ] && [ ! -s var/secret_key ]; then
+  (umask 077 && .venv/bin/python -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key)
+fi
 $W migrate --no-input
 if [ ! -f "$feeds/manifest.json" ]; then
   $W generate --people "$people" --seed "$seed" --out "$feeds"
@@ -18,5 +25,8 @@ echo "steward-wraparound-demo" | $W create-staff steward --role data_steward \
   --organisation "Neighbourhood Information Governance Service" --partner other \
   --first-name Priya --last-name Shah --password - >/dev/null
 $W link --by steward
-$W demo-setup
-exec $W runserver --noreload 127.0.0.1:8000
+# Demo logins with printed passwords: refused on a real installation unless asked for by name.
+$W demo-setup --force
+echo "Serving http://127.0.0.1:${port}/ (Ctrl-C stops it)"
+exec .venv/bin/gunicorn wraparound.wsgi:application --bind "127.0.0.1:${port}" \
+  --workers 2 --threads 4 --access-logfile - --log-level warning

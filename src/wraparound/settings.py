@@ -23,13 +23,24 @@ def _flag(name: str, default: str = "0") -> bool:
 
 
 DEBUG = _flag("WRAPAROUND_DEBUG", "0")
+# The key that signs sessions and CSRF tokens: from the environment, or from a file only its
+# owner may read (``make demo`` writes ``var/secret_key``). Outside development (DEBUG on, the
+# test suite, or WRAPAROUND_INSECURE_DEV_KEY=1 said out loud) there is no built-in key: a
+# forged cookie signed with a key published in the source must never be accepted.
+SECRET_KEY_FILE = VAR_DIR / "secret_key"
 SECRET_KEY = os.environ.get("WRAPAROUND_SECRET_KEY", "")
+if not SECRET_KEY and SECRET_KEY_FILE.is_file():
+    SECRET_KEY = SECRET_KEY_FILE.read_text(encoding="utf-8").strip()
 if not SECRET_KEY:
-    if DEBUG or os.environ.get("PYTEST_VERSION") or _flag("WRAPAROUND_INSECURE_DEV_KEY", "1"):
+    if DEBUG or os.environ.get("PYTEST_VERSION") or _flag("WRAPAROUND_INSECURE_DEV_KEY", "0"):
         # A fixed key is acceptable only for local synthetic data; production sets its own.
         SECRET_KEY = "wraparound-development-key-not-for-production-use-0123456789"
     else:
-        raise ImproperlyConfigured("Set WRAPAROUND_SECRET_KEY (a long random string).")
+        raise ImproperlyConfigured(
+            "No secret key: set WRAPAROUND_SECRET_KEY to a long random string (or put one in "
+            f"{SECRET_KEY_FILE}, readable by this account only). For development on this "
+            "machine only, set WRAPAROUND_DEBUG=1."
+        )
 
 ALLOWED_HOSTS = [
     h.strip()
@@ -64,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "wraparound.governance.middleware.NoStoreForStaff",
 ]
 
 ROOT_URLCONF = "wraparound.urls"
@@ -131,8 +143,14 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 8
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-SESSION_COOKIE_SECURE = not DEBUG and _flag("WRAPAROUND_HTTPS", "0")
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Served over HTTPS (``WRAPAROUND_HTTPS=1``, behind a proxy that terminates TLS): cookies go
+# only over HTTPS and browsers are told to use nothing else (HSTS, a year).
+HTTPS = _flag("WRAPAROUND_HTTPS", "0")
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
