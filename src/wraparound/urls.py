@@ -5,4 +5,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("wraparound.record.urls")),
     path("", include("wraparound.governance.urls")),
+    path("steward/", include("wraparound.record.steward_urls")),
 ]

@@ -1,5 +1,5 @@
 """The data steward's pages: break-glass reviews, audit search, subject access report, and the
-linkage review queue. Mounted under /steward/ by ``governance/urls.py``.
+linkage review queue. Mounted under /steward/ by ``record/steward_urls.py``.
 
 Like every view here, these only call the gate; the gate refuses anyone who is not a data
 steward (``access.NoAccess``), which these views turn into the plain 403 page.
