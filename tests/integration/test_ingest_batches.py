@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from ingest_processes import file_position, write_people
+
 ROWS = 80_000
 COMMAND = [sys.executable, "-m", "wraparound.manage"]
 # A page's write waits at most this long for the lock (the app waits up to 30 s, then fails).
@@ -23,30 +25,6 @@ WAIT_SECONDS = 2.0
 
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/fdinfo").exists(), reason="needs /proc")
-
-
-def write_people(path: Path) -> None:
-    with open(path, "w", encoding="utf-8") as out:
-        out.write("source_record_id,given_name,family_name,date_of_birth,postcode,address\n")
-        for i in range(ROWS):
-            out.write(f"P{i:06d},Name{i % 97},Family{i % 1013},1950-01-{i % 28 + 1:02d},")
-            out.write(f'LS{i % 29 + 1} {i % 9}AB,"{i} Long Lane, Leeds"\n')
-
-
-def file_position(pid: int, path: Path) -> int:
-    """How far the process has read into ``path`` (0 if it has not opened it yet)."""
-    try:
-        for fd in os.listdir(f"/proc/{pid}/fd"):
-            try:
-                if os.readlink(f"/proc/{pid}/fd/{fd}") == str(path):
-                    for line in Path(f"/proc/{pid}/fdinfo/{fd}").read_text().splitlines():
-                        if line.startswith("pos:"):
-                            return int(line.split()[1])
-            except OSError:
-                continue
-    except OSError:
-        pass
-    return 0
 
 
 def records(db: Path) -> int:
@@ -77,7 +55,7 @@ def write_like_a_page(db: Path, number: int) -> float:
 def test_another_connection_writes_between_batches_while_a_feed_ingests(tmp_path):
     db = tmp_path / "busy.sqlite3"
     feed = tmp_path / "people.csv"
-    write_people(feed)
+    write_people(feed, ROWS)
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}"}
     subprocess.run([*COMMAND, "migrate", "-v0"], env=env, check=True)
     run = subprocess.Popen(

@@ -17,34 +17,12 @@ from pathlib import Path
 
 import pytest
 
+from ingest_processes import file_position, write_people
+
 ROWS = 40_000
 COMMAND = [sys.executable, "-m", "wraparound.manage"]
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/fdinfo").exists(), reason="needs /proc")
-
-
-def write_people(path: Path) -> None:
-    with open(path, "w", encoding="utf-8") as out:
-        out.write("source_record_id,given_name,family_name,date_of_birth,postcode,address\n")
-        for i in range(ROWS):
-            out.write(f"P{i:06d},Name{i % 97},Family{i % 1013},1950-01-{i % 28 + 1:02d},")
-            out.write(f'LS{i % 29 + 1} {i % 9}AB,"{i} Long Lane, Leeds"\n')
-
-
-def file_position(pid: int, path: Path) -> int:
-    """How far the process has read into ``path`` (0 if it has not opened it yet)."""
-    try:
-        for fd in os.listdir(f"/proc/{pid}/fd"):
-            try:
-                if os.readlink(f"/proc/{pid}/fd/{fd}") == str(path):
-                    for line in Path(f"/proc/{pid}/fdinfo/{fd}").read_text().splitlines():
-                        if line.startswith("pos:"):
-                            return int(line.split()[1])
-            except OSError:
-                continue
-    except OSError:
-        pass
-    return 0
 
 
 def counts(db: Path) -> dict:
@@ -92,7 +70,7 @@ def distinct_records(db: Path) -> int:
 def test_run_killed_before_its_first_batch_leaves_no_rows_and_the_rerun_completes(tmp_path):
     db = tmp_path / "killed.sqlite3"
     feed = tmp_path / "people.csv"
-    write_people(feed)
+    write_people(feed, ROWS)
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "WRAPAROUND_INGEST_BATCH": "100000"}
     subprocess.run([*COMMAND, "migrate", "-v0"], env=env, check=True)
     ingest = [*COMMAND, "ingest", "--source", "gp", "--json", str(feed)]
@@ -121,7 +99,7 @@ def test_run_killed_before_its_first_batch_leaves_no_rows_and_the_rerun_complete
 def test_run_killed_between_batches_twice_keeps_whole_batches_and_the_rerun_completes(tmp_path):
     db = tmp_path / "killed.sqlite3"
     feed = tmp_path / "people.csv"
-    write_people(feed)
+    write_people(feed, ROWS)
     batch = 1_000
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "WRAPAROUND_INGEST_BATCH": str(batch)}
     subprocess.run([*COMMAND, "migrate", "-v0"], env=env, check=True)
