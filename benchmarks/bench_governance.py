@@ -32,7 +32,8 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wraparound.settings")
 django.setup()
 from django.contrib.auth import get_user_model
-from wraparound.governance import access, search
+from wraparound.governance import access
+from wraparound.governance.access import search
 
 user = get_user_model().objects.get(username="bench.clinician")
 sample = json.load(open(sys.argv[1]))["sample"]
@@ -117,7 +118,7 @@ filtering and the audit row committed with each call; no HTTP.
 {rows}
 
 Query mix: NHS Number, full name, surname, name + year, name + district, full postcode,
-district, given name. `find` is the index lookup alone (`governance.search.find`).
+district, given name. `find` is the index lookup alone (`governance.access.search.find`).
 
 Command: `BENCH_GOVERNANCE_PEOPLE={people} .venv/bin/python benchmarks/run.py bench_governance`
 (machine shared with other work, so figures are noisy; {sys.platform}).

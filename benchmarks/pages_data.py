@@ -47,8 +47,8 @@ from django.db import connection, models, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from wraparound.core import nhs_number  # noqa: E402
+from wraparound.governance.access.search import tokens_for  # noqa: E402
 from wraparound.governance.models import PersonSearchIndex  # noqa: E402
-from wraparound.governance.search import tokens_for  # noqa: E402
 from wraparound.identity.models import Link, Person  # noqa: E402
 from wraparound.sources.models import Event, Source, SourceRecord  # noqa: E402
 from wraparound.synthetic import names  # noqa: E402

@@ -9,7 +9,7 @@ Plain functions with sensible defaults, so a test says only what matters to it::
     nurse = make_staff(role="clinician", teams=[team])                    # returns the User
     access.open_record(viewer=nurse, person_id=person.id, purpose="direct care", ip=None)
 
-Every person made here is indexed for search (``governance.search.index_people``), as
+Every person made here is indexed for search (``governance.access.search.index_people``), as
 ``wraparound reindex-search`` would after ``wraparound link``.
 """
 
@@ -25,6 +25,7 @@ from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from wraparound.core import nhs_number
+from wraparound.governance.access.search import index_people
 from wraparound.governance.models import (
     Assignment,
     CaseloadEntry,
@@ -33,7 +34,6 @@ from wraparound.governance.models import (
     Staff,
     Team,
 )
-from wraparound.governance.search import index_people
 from wraparound.identity.models import Link, Person
 from wraparound.sources.models import Event, Partner, Source, SourceRecord
 

@@ -31,7 +31,7 @@ from factories import (
     make_staff,
     make_team,
 )
-from wraparound.governance import search
+from wraparound.governance.access import search
 from wraparound.identity.models import Link, Person, ReviewPair
 
 PASSWORD = "correct horse battery staple"

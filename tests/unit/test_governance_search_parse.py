@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from wraparound.core import postcodes
-from wraparound.governance.search import name_parts, parse_query, soundex, tokens_for
+from wraparound.governance.access.search import name_parts, parse_query, soundex, tokens_for
 
 TODAY = dt.date(2026, 1, 15)
 

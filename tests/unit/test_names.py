@@ -6,7 +6,8 @@ import pytest
 from factories import make_person, make_staff, make_team
 from wraparound.core.names import clean_name, name_parts
 from wraparound.core.nicknames import given_name_forms
-from wraparound.governance import access, search
+from wraparound.governance import access
+from wraparound.governance.access import search
 from wraparound.identity import features
 
 # Expected words written out by hand, as an English keyboard spells each name.

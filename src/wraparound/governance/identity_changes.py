@@ -28,7 +28,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from wraparound.governance import search
+from wraparound.governance.access import search
 from wraparound.governance.access.audit import _audit
 from wraparound.governance.access.errors import NoAccess
 from wraparound.governance.access.viewer import _Viewer, _viewer

@@ -19,8 +19,8 @@ from django.db import transaction
 from wraparound.core import nhs_number as nhs
 from wraparound.core import postcodes
 from wraparound.governance import identity_changes
-from wraparound.governance.lens import Lens, partner_label
-from wraparound.governance.results import ProvenanceItem, ReviewPairView
+from wraparound.governance.access.lens import Lens, partner_label
+from wraparound.governance.access.results import ProvenanceItem, ReviewPairView
 from wraparound.identity import decisions as identity_actions
 from wraparound.identity.models import Link, ReviewPair
 from wraparound.sources.models import SourceRecord

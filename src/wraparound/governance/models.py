@@ -217,7 +217,7 @@ class PersonSearchIndex(models.Model):
     ``ps:WV10 6`` and ``pd:WV10`` (postcode, sector, district), ``h:9434765919`` (NHS Number).
     Every lookup is ``token IN (...)``, which both SQLite and PostgreSQL answer from the
     ``(token, person_id)`` index whatever the collation. Rebuilt by
-    ``wraparound reindex-search`` after linkage; see ``governance.search``.
+    ``wraparound reindex-search`` after linkage; see ``governance.access.search``.
     """
 
     token = models.CharField(max_length=64)

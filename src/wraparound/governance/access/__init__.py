@@ -1,8 +1,8 @@
 """The gate: the one way to person data. Decides under the agreement, audits, hands out values.
 
 Every function here that shows or changes person data checks the viewer's rights, applies the
-information sharing agreement (``governance.lens``), writes its ``AuditEntry`` and returns frozen
-dataclasses (``governance.results``), all inside one ``transaction.atomic``: if the audit row
+information sharing agreement (``governance.access.lens``), writes its ``AuditEntry`` and returns frozen
+dataclasses (``governance.access.results``), all inside one ``transaction.atomic``: if the audit row
 cannot be written, nothing is returned. Refusals are audited too (``access_denied``) and then
 raised.
 

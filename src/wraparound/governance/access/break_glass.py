@@ -10,10 +10,10 @@ from django.utils import timezone
 from wraparound.governance.access.audit import _audit, _refuse
 from wraparound.governance.access.errors import InvalidRequest, NoAccess
 from wraparound.governance.access.relationship import _person, _person_id
+from wraparound.governance.access.results import BreakGlassGrant, BreakGlassReview
 from wraparound.governance.access.summaries import _display_name
 from wraparound.governance.access.viewer import _require, _viewer
 from wraparound.governance.models import AuditEntry, BreakGlass
-from wraparound.governance.results import BreakGlassGrant, BreakGlassReview
 from wraparound.governance.roles import Permission
 from wraparound.identity.models import Person
 

@@ -1,18 +1,18 @@
 """Finding people: search and the caseload export, both audited lists of ``PersonSummary``.
 
-The search itself (parsing and the index) is ``governance.search``; this is the gate around it.
+The search itself (parsing and the index) is ``governance.access.search``; this is the gate around it.
 """
 
 from __future__ import annotations
 
 from django.db import transaction
 
-from wraparound.governance import search
+from wraparound.governance.access import search
 from wraparound.governance.access.audit import _audit
+from wraparound.governance.access.results import PersonSummary, SearchResults
 from wraparound.governance.access.summaries import _summaries
 from wraparound.governance.access.viewer import _require, _viewer
 from wraparound.governance.models import Assignment, AuditEntry, CaseloadEntry, PersonSearchIndex
-from wraparound.governance.results import PersonSummary, SearchResults
 from wraparound.governance.roles import Permission
 
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from wraparound.core import postcodes
+from wraparound.governance.access.lens import Lens, partner_label
+from wraparound.governance.access.results import ProvenanceItem
 from wraparound.governance.access.summaries import _display_name, _nhs, _organisation_name
-from wraparound.governance.lens import Lens, partner_label
-from wraparound.governance.results import ProvenanceItem
 
 # The words a practitioner reads for each field a partner may send unusable.
 _FIELD_WORDS = {"date_of_birth": "date of birth", "sex": "sex", "postcode": "postcode"}

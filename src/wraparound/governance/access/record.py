@@ -17,14 +17,10 @@ from django.utils import timezone
 
 from wraparound.core import postcodes
 from wraparound.governance.access.audit import _audit
+from wraparound.governance.access.lens import partner_label
 from wraparound.governance.access.provenance import _provenance
 from wraparound.governance.access.relationship import _decide
-from wraparound.governance.access.summaries import _age, _display_name, _nhs, _organisation_name
-from wraparound.governance.access.viewer import _Viewer, _viewer
-from wraparound.governance.agreement import CATEGORIES
-from wraparound.governance.lens import partner_label
-from wraparound.governance.models import Assignment, AuditEntry, BreakGlass, SharingPreference
-from wraparound.governance.results import (
+from wraparound.governance.access.results import (
     FlagItem,
     Involvement,
     PersonHeader,
@@ -35,6 +31,10 @@ from wraparound.governance.results import (
     TimelinePage,
     WhatMattersEntry,
 )
+from wraparound.governance.access.summaries import _age, _display_name, _nhs, _organisation_name
+from wraparound.governance.access.viewer import _Viewer, _viewer
+from wraparound.governance.agreement import CATEGORIES
+from wraparound.governance.models import Assignment, AuditEntry, BreakGlass, SharingPreference
 from wraparound.governance.roles import Permission, Role
 from wraparound.identity.models import Person
 from wraparound.plans.models import PersonWhoMatters as PersonWhoMattersRow

@@ -9,14 +9,15 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from wraparound.governance import linkage, search
+from wraparound.governance import linkage
+from wraparound.governance.access import search
 from wraparound.governance.access.audit import _audit
 from wraparound.governance.access.errors import BreakGlassRequired, InvalidRequest, NoAccess
+from wraparound.governance.access.lens import partner_label
 from wraparound.governance.access.relationship import _decide, _person_id
+from wraparound.governance.access.results import AuditRow, ReviewPairView
 from wraparound.governance.access.viewer import _require, _viewer
-from wraparound.governance.lens import partner_label
 from wraparound.governance.models import AuditEntry
-from wraparound.governance.results import AuditRow, ReviewPairView
 from wraparound.governance.roles import Permission
 
 

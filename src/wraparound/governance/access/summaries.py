@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from wraparound.core import nhs_number as nhs
 from wraparound.core import postcodes
+from wraparound.governance.access.lens import partner_label
 from wraparound.governance.access.relationship import _objections, _relationships
+from wraparound.governance.access.results import PersonSummary
 from wraparound.governance.access.viewer import _Viewer
-from wraparound.governance.lens import partner_label
-from wraparound.governance.results import PersonSummary
 from wraparound.identity.models import Person
 from wraparound.sources.models import SourceRecord
 

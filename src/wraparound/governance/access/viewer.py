@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from wraparound.governance.access.errors import NoAccess
+from wraparound.governance.access.lens import Lens
 from wraparound.governance.agreement import Agreement, RoleRules, current
-from wraparound.governance.lens import Lens
 from wraparound.governance.models import Staff
 from wraparound.governance.roles import Permission, Role, has_permission
 

@@ -11,9 +11,9 @@ from django.db import transaction
 from wraparound.governance.access.audit import _audit, _refuse
 from wraparound.governance.access.errors import InvalidRequest, NoAccess
 from wraparound.governance.access.relationship import _decide
+from wraparound.governance.access.results import PersonWhoMatters, WhatMattersEntry
 from wraparound.governance.access.viewer import _require, _Viewer, _viewer
 from wraparound.governance.models import AuditEntry, SharingPreference
-from wraparound.governance.results import PersonWhoMatters, WhatMattersEntry
 from wraparound.governance.roles import Permission, Role
 from wraparound.identity.models import Person
 from wraparound.plans import actions as plan_actions

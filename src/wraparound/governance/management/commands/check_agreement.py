@@ -8,8 +8,8 @@ and line of the first problem.
 from django.core.management.base import BaseCommand, CommandError
 
 from wraparound.governance import agreement as agreement_module
+from wraparound.governance.access.lens import partner_label
 from wraparound.governance.agreement import AgreementError
-from wraparound.governance.lens import partner_label
 
 
 class Command(BaseCommand):

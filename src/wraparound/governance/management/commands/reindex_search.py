@@ -1,7 +1,7 @@
 """`wraparound reindex-search`: rebuild the whole search index of people (a repair tool).
 
 Finding a person is an indexed lookup on tokens built from every linked record's names, date
-of birth, postcode and NHS Number (``governance.search``). ``wraparound link`` and every
+of birth, postcode and NHS Number (``governance.access.search``). ``wraparound link`` and every
 steward decision keep the index current themselves (``governance.identity_changes``); run this
 only to repair an index, say after restoring a backup or stopping a link part way.
 """
@@ -9,7 +9,7 @@ only to repair an index, say after restoring a backup or stopping a link part wa
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
-from wraparound.governance import search
+from wraparound.governance.access import search
 
 
 class Command(BaseCommand):
