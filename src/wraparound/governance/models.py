@@ -179,6 +179,10 @@ class AuditEntry(models.Model):
         LINKAGE_REVIEW = "linkage_review", "Opened the linkage review queue"
         LINKAGE_DECISION = "linkage_decision", "Linkage decision"
         SHARING_PREFERENCE = "sharing_preference", "Recorded a sharing preference"
+        REFUSED = "refused", "Tried something their role may not do"
+        SEARCH_THROTTLED = "search_throttled", "Searching paused: too many people listed"
+        ACCOUNT_CHANGE = "account_change", "Changed a staff account"
+        VERIFY_AUDIT = "verify_audit", "Checked the audit trail"
 
     at = models.DateTimeField(db_index=True)
     user_id = models.BigIntegerField(null=True, db_index=True)
@@ -222,6 +226,10 @@ class PersonSearchIndex(models.Model):
 
     token = models.CharField(max_length=64)
     person_id = models.BigIntegerField()
+    # "" when any record a viewer may be told about gives the token; otherwise the sensitive
+    # categories (sorted, comma-separated) of the feeds that alone give it, so a surname held
+    # only by the mental health trust finds the person only for roles that may see that.
+    restricted = models.CharField(max_length=200, blank=True, default="", db_default="")
 
     class Meta:
         indexes = [

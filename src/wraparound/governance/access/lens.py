@@ -33,6 +33,28 @@ from wraparound.sources.models import Partner
 
 GENERIC_WITHHELD = "Some other information is held about this person that your role cannot see."
 
+# A feed whose kind of partner nobody has stated (``other``, or a code the agreement does not
+# know) could be a sexual health clinic or CAMHS: it is withheld from everybody but the data
+# steward until the steward classifies it (``wraparound ingest --partner`` or the steward's
+# page). No role lists this pseudo-category, so every rule below fails closed on it.
+UNCLASSIFIED = "unclassified"
+
+
+def source_categories(agreement: Agreement, partner: str, source_name: str) -> frozenset[str]:
+    """The categories a feed's mere involvement reveals: its partner's, its own, unclassified.
+
+    The one place that says so, used by the lens (what a viewer may be told) and by the search
+    index (which tokens a viewer may match on).
+    """
+    found = set()
+    if partner not in Partner.values or partner == Partner.OTHER:
+        found.add(UNCLASSIFIED)
+    if partner in agreement.sensitive_partners:
+        found.add(agreement.sensitive_partners[partner])
+    if source_name in agreement.sensitive_sources:
+        found.add(agreement.sensitive_sources[source_name])
+    return frozenset(found)
+
 
 def partner_label(code: str) -> str:
     try:
@@ -51,12 +73,7 @@ class Lens:
     # --- categories -------------------------------------------------------------------------
 
     def source_categories(self, partner: str, source_name: str) -> frozenset[str]:
-        found = set()
-        if partner in self.agreement.sensitive_partners:
-            found.add(self.agreement.sensitive_partners[partner])
-        if source_name in self.agreement.sensitive_sources:
-            found.add(self.agreement.sensitive_sources[source_name])
-        return frozenset(found)
+        return source_categories(self.agreement, partner, source_name)
 
     def categories(self, partner: str, source_name: str, category: str) -> frozenset[str]:
         found = set(self.source_categories(partner, source_name))
