@@ -201,7 +201,12 @@ def run() -> str:
                     db_url = url
                     subprocess.run(
                         [WRAPAROUND, "flush", "--no-input"],
-                        env={**os.environ, "DATABASE_URL": url},
+                        # A throwaway benchmark database: flush refuses outside development.
+                        env={
+                            **os.environ,
+                            "DATABASE_URL": url,
+                            "WRAPAROUND_ENVIRONMENT": "development",
+                        },
                         capture_output=True,
                     )
                 result = _run_one(db_url, people, requests, workdir)

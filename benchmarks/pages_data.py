@@ -47,7 +47,7 @@ from django.db import connection, models, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from wraparound.core import nhs_number  # noqa: E402
-from wraparound.governance.access.search import tokens_for  # noqa: E402
+from wraparound.governance.access.search import current_area_tokens, tokens_for  # noqa: E402
 from wraparound.governance.models import PersonSearchIndex  # noqa: E402
 from wraparound.identity.models import Link, Person  # noqa: E402
 from wraparound.sources.models import Event, Source, SourceRecord  # noqa: E402
@@ -258,6 +258,7 @@ def _tokens(given: str, family: str, dob: dt.date, postcode: str, nhs: str) -> s
     tokens |= _family_tokens(family)
     tokens |= _dob_tokens(dob)
     tokens |= _postcode_tokens(postcode)
+    tokens |= current_area_tokens(postcode)  # where they live now: a team's neighbourhood
     tokens.add(f"h:{nhs}")
     return tokens
 
@@ -379,7 +380,7 @@ def load(people: int, seed: int = 7) -> dict:
                         )
                     )
             for token in _tokens(given, fam, dob, postcode, nhs):
-                token_rows.append([token, pid])
+                token_rows.append([token, pid, ""])  # every feed unrestricted here
             if len(sample) < 2000 and rng.random() < 0.05:
                 sample.append(
                     {

@@ -6,9 +6,13 @@
 - ``WRAPAROUND_DEBUG``: ``1`` for development (the default for ``make demo``).
 - ``WRAPAROUND_ALLOWED_HOSTS``: comma-separated.
 - ``WRAPAROUND_AGREEMENT``: path of the information sharing agreement file.
+- ``WRAPAROUND_IDLE_MINUTES``: sign out after this many minutes without activity (30).
+- ``WRAPAROUND_LOGIN_FAILURE_LIMIT`` / ``WRAPAROUND_ADDRESS_FAILURE_LIMIT``: wrong passwords
+  before a username at one address (5), or an address for everybody (20), is locked.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -20,6 +24,14 @@ VAR_DIR = Path(os.environ.get("WRAPAROUND_VAR_DIR", Path.cwd() / "var"))
 
 def _flag(name: str, default: str = "0") -> bool:
     return os.environ.get(name, default).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _whole_number(name: str, default: int) -> int:
+    """A positive whole number from the environment, or a clear error naming the variable."""
+    raw = os.environ.get(name, str(default)).strip()
+    if not raw.isdigit() or int(raw) < 1:
+        raise ImproperlyConfigured(f"{name} must be a whole number of 1 or more (got {raw!r}).")
+    return int(raw)
 
 
 DEBUG = _flag("WRAPAROUND_DEBUG", "0")
@@ -62,6 +74,7 @@ INSTALLED_APPS = [
     "wraparound.plans",
     "wraparound.record",
     "wraparound.synthetic",
+    "wraparound.accounts",
 ]
 
 MIDDLEWARE = [
@@ -72,6 +85,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "wraparound.governance.middleware.IdleTimeout",
+    "wraparound.governance.middleware.StartPageForRole",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -156,10 +171,21 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
-# Login throttling (django-axes): lock a username+address after repeated failures.
-AXES_FAILURE_LIMIT = int(os.environ.get("WRAPAROUND_LOGIN_FAILURE_LIMIT", "5"))
+# Idle timeout: a signed-in session ends after this long without a request (sliding); the page
+# warns WRAPAROUND_IDLE_WARNING before (governance.middleware.IdleTimeout).
+WRAPAROUND_IDLE_TIMEOUT = timedelta(minutes=_whole_number("WRAPAROUND_IDLE_MINUTES", 30))
+WRAPAROUND_IDLE_WARNING = timedelta(minutes=2)
+
+# Login throttling (django-axes): a username at one address is locked after
+# WRAPAROUND_LOGIN_FAILURE_LIMIT wrong passwords (5); an address is locked for every username
+# after WRAPAROUND_ADDRESS_FAILURE_LIMIT wrong passwords across all usernames (20), which stops
+# password spraying (one password tried against many usernames). Axes compares one limit, so
+# the handler applies the second (accounts.login_throttle). Both for 15 minutes.
+AXES_FAILURE_LIMIT = _whole_number("WRAPAROUND_LOGIN_FAILURE_LIMIT", 5)
+WRAPAROUND_ADDRESS_FAILURE_LIMIT = _whole_number("WRAPAROUND_ADDRESS_FAILURE_LIMIT", 20)
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "wraparound.accounts.login_throttle.AccountAndAddressHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 

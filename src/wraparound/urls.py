@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("wraparound.record.urls")),
     path("", include("wraparound.governance.urls")),
     path("steward/", include("wraparound.record.steward_urls")),
+    path("accounts/", include("wraparound.accounts.urls")),
 ]

@@ -17,6 +17,7 @@ import yaml
 from django.conf import settings
 
 from factories import (
+    add_to_caseload,
     make_event,
     make_person,
     make_source,
@@ -37,8 +38,17 @@ CLINIC = "sexual_health_clinic"
 CLINIC_NAME = "Brookside Sexual Health Clinic"
 
 
+# Kinds of partner the agreement has a party for. A feed of any other kind (``other``) has no
+# party whose terms cover it: the issue says it is withheld from everybody but the data
+# steward until classified, which we model as a category no role lists.
+PARTY_KINDS = {party["partner"] for party in AGREEMENT.get("parties") or []}
+NOT_COVERED = "not covered by any party"
+
+
 def source_categories(partner: str, source: str) -> set[str]:
     found = set()
+    if partner not in PARTY_KINDS:
+        found.add(NOT_COVERED)
     if partner in (AGREEMENT.get("sensitive_partners") or {}):
         found.add(AGREEMENT["sensitive_partners"][partner])
     if source in (AGREEMENT.get("sensitive_sources") or {}):
@@ -84,6 +94,8 @@ def partner_of(source: str) -> str:
 def world():
     team = make_team("North", ["WV10"])
     person = make_person(given_name="Edith", family_name="Marlow", postcode="WV10 6QH")
+    # Referred to the team (its caseload list): a relationship every role with any lists.
+    add_to_caseload(team, person)
     when = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
     for source_name in ALL_SOURCES:
         partner = partner_of(source_name)

@@ -263,7 +263,10 @@ def test_audit_search_and_subject_access_report(place):
     assert not access.search_audit(viewer=steward, ip=None, date_to=today - dt.timedelta(days=1))
 
     report = access.access_report_for_person(viewer=steward, person_id=person.id, ip=None)
-    assert {(r.username, r.action) for r in report} == {("nia", "view_person"), ("nia", "export")}
+    assert {(r.username, r.action) for r in report.rows} == {
+        ("nia", "view_person"),
+        ("nia", "export"),
+    }
     # Both steward functions were themselves audited.
     assert AuditEntry.objects.filter(username="priya", action="audit_search").count() == 3
     assert AuditEntry.objects.filter(username="priya", action="access_report").count() == 1

@@ -5,16 +5,17 @@ import datetime as dt
 
 import pytest
 
-from factories import make_person, make_source_record, make_staff, make_team
+from factories import add_to_caseload, make_person, make_source_record, make_staff, make_team
 from wraparound.governance import access
-from wraparound.governance.models import AuditEntry, PersonSearchIndex
+from wraparound.governance.models import AuditEntry, PersonSearchIndex, Team
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def people():
-    team = make_team("North", ["WV10"])
+    # The nurse works with people living in WV10 and WV11 (the twins live outside both).
+    team = make_team("North", ["WV10", "WV11"])
     nurse = make_staff(role="clinician", teams=[team])
     robert = make_person(
         given_name="Robert",
@@ -100,10 +101,18 @@ def test_father_and_son_and_twins_can_be_told_apart(people):
         (dt.date(1942, 3, 3), "943 476 5919"),
         (dt.date(1970, 8, 1), None),
     }
+    assert {r.relationship for r in results} == {"caseload"}
+    # Twins the nurse does not work with: a surname and date of birth is not enough to list
+    # them (issue 9, finding 1); a full name with the date of birth lists just that twin.
+    assert access.search_people(viewer=nurse, query="khan 5/5/1990", ip=None).results == []
+    (alice,) = access.search_people(viewer=nurse, query="alice khan 5/5/1990", ip=None).results
+    assert (alice.person_id, alice.relationship) == (p["twin_a"].id, "none")
+    # Once referred to the team, both are found and told apart.
+    for twin in ("twin_a", "twin_b"):
+        add_to_caseload(Team.objects.get(name="North"), p[twin])
     twins = access.search_people(viewer=nurse, query="khan 5/5/1990", ip=None).results
     assert sorted(r.display_name for r in twins) == ["Alice Khan", "Amira Khan"]
-    assert {r.relationship for r in twins} == {"none"}
-    assert {r.relationship for r in results} == {"caseload"}
+    assert {r.relationship for r in twins} == {"caseload"}
 
 
 def test_results_are_limited_and_say_so(people):

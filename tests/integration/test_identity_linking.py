@@ -82,7 +82,7 @@ def test_link_links_everyone_and_exports_every_record(people, tmp_path, capsys):
     assert dad_person.nhs_number == "9434765919" and dad_person.given_name == "John"
 
     out = tmp_path / "links.csv"
-    call_command("export-links", str(out))
+    call_command("export-links", str(out), "--by", "Bob")
     rows = list(csv.reader(out.open()))
     assert rows[0] == ["source", "source_record_id", "person_id"]
     assert len(rows) - 1 == SourceRecord.objects.count()
@@ -138,7 +138,7 @@ def test_steward_decisions_survive_relink_both_ways(people):
 def test_review_commands(people, capsys):
     make_staff(role="data_steward", username="Bob")
     link_everyone()
-    call_command("review", "list", "--json")
+    call_command("review", "list", "--json", "--by", "Bob")
     listed = json.loads(capsys.readouterr().out)
     assert listed["total"] == ReviewPair.objects.filter(status="open").count() >= 1
     pair = listed["pairs"][0]

@@ -29,8 +29,8 @@ def _link(by: str) -> dict:
     return json.loads(out.getvalue().strip().splitlines()[-1])
 
 
-def _export(path) -> bytes:
-    call_command("export-links", str(path), stdout=StringIO())
+def _export(path, by: str) -> bytes:
+    call_command("export-links", str(path), "--by", by, stdout=StringIO())
     return path.read_bytes()
 
 
@@ -46,9 +46,9 @@ def test_relinking_identical_data_changes_no_link_and_exports_identical_bytes(tm
     steward = make_staff(role="data_steward").username
 
     first = _link(steward)
-    before = _export(tmp_path / "first.csv")
+    before = _export(tmp_path / "first.csv", steward)
     second = _link(steward)
-    after = _export(tmp_path / "second.csv")
+    after = _export(tmp_path / "second.csv", steward)
 
     assert second["changed_links"] == 0
     assert (second["people"], second["review_pairs"]) == (first["people"], first["review_pairs"])

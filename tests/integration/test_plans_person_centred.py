@@ -2,7 +2,7 @@
 
 import pytest
 
-from factories import make_event, make_person, make_source_record, make_staff, make_team
+from factories import assign, make_event, make_person, make_source_record, make_staff, make_team
 from wraparound.governance import access
 from wraparound.governance.models import AuditEntry
 from wraparound.plans.models import WhatMattersToMe
@@ -38,6 +38,7 @@ def test_what_matters_keeps_every_version_newest_first(team_and_person):
 def test_people_who_matter_from_the_team_and_from_partners(team_and_person):
     team, person = team_and_person
     volunteer = make_staff(role="voluntary_worker", teams=[team])
+    assign(volunteer, person)  # volunteers work with people referred or assigned (issue 9)
     access.add_person_who_matters(
         viewer=volunteer,
         person_id=person.id,

@@ -70,10 +70,15 @@ def test_empty_or_overlong_search_is_a_clear_error(client, world):
 
 def test_person_not_on_caseload_offers_emergency_access_in_results(client, world):
     login(client, world, "nurse")
+    # Someone the nurse does not work with is listed only on full name and date of birth
+    # (issue 9, finding 1), with name and date of birth only.
     response, html = page(client, "/", q="albert jones")
-    assert "Not on your caseload" in html
+    assert "Albert" not in html.split('id="results-heading"')[1]
+    response, html = page(client, "/", q="albert jones 12/01/1938")
+    assert "You do not work with this person" in html
     assert reverse("record:break_glass", args=[world.albert]) in html
     assert f'href="{reverse("record:person", args=[world.albert])}"' not in html
+    assert "1 High Street" not in html and "WV1 1AA" not in html and "987 654 3210" not in html
 
 
 def test_person_page_in_principle_one_order(client, world):
@@ -196,7 +201,7 @@ def test_break_glass_opens_the_record_with_a_banner_and_reaches_the_steward(clie
     assert "Albert" not in html  # the form names nobody
     response = client.post(url, {"reason": "short"})
     assert response.status_code == 400
-    assert "fuller reason" in response.content.decode()
+    assert "Say in words why you need this record now" in response.content.decode()
     response = client.post(
         url, {"reason": "Called by his neighbour: found on the floor, need his medication"}
     )
@@ -207,7 +212,7 @@ def test_break_glass_opens_the_record_with_a_banner_and_reaches_the_steward(clie
     client.logout()
     login(client, world, "steward")
     response, html = page(client, reverse("steward:break_glass_reviews"))
-    assert "found on the floor" in html and "nurse.jo" in html
+    assert "found on the floor" in html and "Jo Baker" in html
 
 
 def test_steward_closes_a_break_glass_review(client, world):
@@ -238,7 +243,7 @@ def test_steward_pages_work_for_a_steward(client, world):
     response, html = page(client, reverse("steward:audit"), username="steward.priya")
     assert "Opened a record" in html or "view_person" in html
     response, html = page(client, reverse("steward:access_report"), person_id=world.margaret)
-    assert "steward.priya" in html
+    assert "Priya Shah" in html and "Data steward" in html  # names and role labels
 
 
 def test_steward_sees_provenance_detail_and_split_controls(client, world):

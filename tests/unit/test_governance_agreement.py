@@ -39,8 +39,8 @@ def test_the_default_agreement_covers_every_role():
             r"'roles.clinician.detail_from\[1\]': unknown partner 'hospital'",
         ),
         (
-            "sensitive: [safeguarding, substance_misuse]\n  mental_health_worker",
-            "sensitive: [safeguarding, drugs]\n  mental_health_worker",
+            "sensitive: [safeguarding, substance_misuse]\n    relationships",
+            "sensitive: [safeguarding, drugs]\n    relationships",
             r"'roles.clinician.sensitive\[1\]': unknown sensitive category 'drugs'",
         ),
         ('version: "2025.2"\n', "", r"'version' is required"),
@@ -54,10 +54,22 @@ def test_the_default_agreement_covers_every_role():
         ("title:", "titel:", r"'titel': unknown key"),
         (
             "  administrator:\n    description: Account administration; no access to person data\n"
-            "    detail_from: []\n    sensitive: []\n",
+            "    detail_from: []\n    sensitive: []\n    relationships: []\n",
             "",
             r"missing: administrator",
         ),
+        (
+            "relationships: [assigned, team_caseload]\n",
+            "relationships: [assigned, friends]\n",
+            r"line \d+: 'roles.voluntary_worker.relationships\[1\]': unknown relationship 'friends'",
+        ),
+        (
+            "relationships: [assigned, team_caseload]\n",
+            "relationships: neighbourhood\n",
+            r"'roles.voluntary_worker.relationships': must be a list of relationship",
+        ),
+        ("  people: 200\n", "  people: lots\n", r"line \d+: 'search.people': must be a whole"),
+        ("  pause_minutes: 15\n", "  pause_for: 15\n", r"'search.pause_for': unknown key"),
         (
             "  name: Priya Shah, Information Governance Lead\n",
             "",
@@ -71,6 +83,18 @@ def test_mistakes_are_named(old, new, message):
     assert old in DEFAULT, old
     with pytest.raises(AgreementError, match=message):
         agreement.parse(DEFAULT.replace(old, new, 1), "agreement.yaml")
+
+
+def test_relationships_are_per_role_and_default_to_assigned_only():
+    """Issue 9, item 2: the voluntary worker sees people referred or assigned, not the
+    neighbourhood; a role whose rules leave ``relationships`` out gets only people named to
+    them (widening is a decision the agreement must write down)."""
+    parsed = agreement.parse(DEFAULT)
+    assert parsed.rules_for("voluntary_worker").relationships == {"assigned", "team_caseload"}
+    assert "neighbourhood" in parsed.rules_for("clinician").relationships
+    without = DEFAULT.replace("    relationships: [assigned, team_caseload]\n", "", 1)
+    assert "    relationships: [assigned, team_caseload]" not in without
+    assert agreement.parse(without).rules_for("voluntary_worker").relationships == {"assigned"}
 
 
 def test_an_empty_file_is_refused():

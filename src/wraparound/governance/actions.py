@@ -226,7 +226,7 @@ DEMO_STAFF = (
         "Jim",
         "Barker",
         "Community link worker",
-        "summary only, no emergency access",
+        "people referred or assigned to them; summary only, no emergency access",
     ),
     (
         "nurse.south",
@@ -357,6 +357,14 @@ def demo_setup(*, assign_people: int = 12) -> tuple[list[DemoLogin], list[Team]]
                 person_id=pid,
                 role_in_care=staff_by_name[username].job_title,
             )
+    # The voluntary worker's agreement counts named assignments and the team's caseload list
+    # (referrals), not the neighbourhood: a few people are referred to them by name.
+    for pid in north_people[:4]:
+        assign(
+            staff=staff_by_name["volunteer"],
+            person_id=pid,
+            role_in_care="Referred to the community link worker",
+        )
     outside = list(
         Person.objects.filter(retired=False)
         .exclude(id__in=north_people)

@@ -26,6 +26,13 @@ PARTNERS = frozenset(Partner.values)
 CATEGORIES = frozenset(SensitiveCategory.values)
 ROLES = frozenset(Role.values)
 PROVENANCE_LEVELS = ("organisations", "full")
+# What makes a person "someone you work with" (see ``governance.access.relationship``):
+# ``assigned``: you are named as working with them; ``team_caseload``: they were added to your
+# team's caseload list (a referral); ``neighbourhood``: they live in your team's postcode areas.
+RELATIONSHIPS = frozenset({"assigned", "team_caseload", "neighbourhood"})
+# A role whose rules leave ``relationships`` out gets the narrowest: people named to them.
+# Widening to a whole neighbourhood is a decision the agreement must write down.
+DEFAULT_RELATIONSHIPS = frozenset({"assigned"})
 
 
 class AgreementError(ImproperlyConfigured):
@@ -40,6 +47,23 @@ class RoleRules:
     sensitive: frozenset[str]
     provenance: str = "organisations"
     all_people: bool = False
+    relationships: frozenset[str] = DEFAULT_RELATIONSHIPS
+
+
+@dataclass(frozen=True)
+class SearchLimits:
+    """When searching pauses for a viewer: many people listed in a short time is enumeration.
+
+    ``people`` distinct people listed to one viewer within ``people_minutes``, or ``strangers``
+    distinct people listed on a strong match with no relationship within ``strangers_minutes``;
+    searching then pauses for ``pause_minutes`` and the data steward sees it.
+    """
+
+    people: int = 200
+    people_minutes: int = 10
+    strangers: int = 30
+    strangers_minutes: int = 60
+    pause_minutes: int = 15
 
 
 @dataclass(frozen=True)
@@ -62,6 +86,10 @@ class Agreement:
     sensitive_sources: dict[str, str] = field(default_factory=dict)
     break_glass_hours: float = 4
     break_glass_min_reason: int = 20
+    break_glass_min_words: int = 3  # words of two letters or more (H3, issue 9 finding 6)
+    break_glass_max_renewals: int = 2  # further grants for the same person within a day
+    break_glass_max_per_day: int = 5  # grants per member of staff in any 24 hours
+    search: SearchLimits = field(default_factory=SearchLimits)
 
     def rules_for(self, role: str) -> RoleRules:
         """Rules of a role; a role the agreement does not list may see nothing but the summary."""
@@ -157,6 +185,7 @@ def parse(text: str, path: str = "<agreement>") -> Agreement:
         "sensitive_partners",
         "sensitive_sources",
         "break_glass",
+        "search",
         "roles",
     }
     for key in data:
@@ -202,6 +231,18 @@ def parse(text: str, path: str = "<agreement>") -> Agreement:
     min_reason = bg.get("min_reason_length", 20)
     if not isinstance(min_reason, int) or min_reason < 1:
         raise check.fail("break_glass.min_reason_length", "must be a whole number, at least 1")
+    bg_limits = {}
+    for bg_key, default, lowest in (
+        ("min_reason_words", 3, 1),
+        ("max_renewals", 2, 0),
+        ("max_grants_per_day", 5, 1),
+    ):
+        value = bg.get(bg_key, default)
+        if not isinstance(value, int) or isinstance(value, bool) or not lowest <= value <= 100:
+            raise check.fail(f"break_glass.{bg_key}", f"must be a whole number, {lowest} to 100")
+        bg_limits[bg_key] = value
+
+    search = _search_limits(check, data.get("search"))
 
     roles_data = data.get("roles")
     if not isinstance(roles_data, dict) or not roles_data:
@@ -220,6 +261,7 @@ def parse(text: str, path: str = "<agreement>") -> Agreement:
                 "sensitive",
                 "provenance",
                 "all_people",
+                "relationships",
             }:
                 raise check.fail(f"{key}.{rule_key}", "unknown key")
         provenance = str(rules.get("provenance", "organisations"))
@@ -235,6 +277,11 @@ def parse(text: str, path: str = "<agreement>") -> Agreement:
             sensitive=check.codes(rules, "sensitive", key, CATEGORIES, "sensitive category"),
             provenance=provenance,
             all_people=all_people,
+            relationships=(
+                check.codes(rules, "relationships", key, RELATIONSHIPS, "relationship")
+                if "relationships" in rules
+                else DEFAULT_RELATIONSHIPS
+            ),
         )
     missing = sorted(ROLES - set(roles))
     if missing:
@@ -255,7 +302,28 @@ def parse(text: str, path: str = "<agreement>") -> Agreement:
         sensitive_sources=sensitive_sources,
         break_glass_hours=float(hours),
         break_glass_min_reason=min_reason,
+        break_glass_min_words=bg_limits["min_reason_words"],
+        break_glass_max_renewals=bg_limits["max_renewals"],
+        break_glass_max_per_day=bg_limits["max_grants_per_day"],
+        search=search,
     )
+
+
+def _search_limits(check: _Checker, value) -> SearchLimits:
+    """The ``search`` section: whole numbers, each at least 1 (leave a key out for the default)."""
+    if value is None:
+        return SearchLimits()
+    if not isinstance(value, dict):
+        raise check.fail("search", "must map limit names to whole numbers")
+    known = SearchLimits.__dataclass_fields__
+    numbers = {}
+    for key, number in value.items():
+        if key not in known:
+            raise check.fail(f"search.{key}", f"unknown key (known: {', '.join(sorted(known))})")
+        if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+            raise check.fail(f"search.{key}", "must be a whole number, at least 1")
+        numbers[key] = number
+    return SearchLimits(**numbers)
 
 
 def _category_map(check: _Checker, data: dict, key: str, allowed, what: str) -> dict[str, str]:

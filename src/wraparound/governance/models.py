@@ -6,8 +6,9 @@ audit rows must never be removed by a cascade.
 """
 
 from django.conf import settings
-from django.db import models
+from django.db import models, router, transaction
 
+from wraparound.governance import audit_chain
 from wraparound.governance.roles import Role
 from wraparound.sources.models import Partner
 
@@ -136,7 +137,10 @@ class BreakGlass(models.Model):
 
 
 class AppendOnlyQuerySet(models.QuerySet):
-    """Refuses bulk changes: the audit trail is written once and never rewritten."""
+    """Refuses bulk changes: the audit trail is written once and never rewritten.
+
+    ``bulk_create`` is allowed and chains each row like ``AuditEntry.save`` does.
+    """
 
     def update(self, **kwargs):
         raise AuditIsAppendOnly("Audit entries cannot be changed.")
@@ -152,6 +156,24 @@ class AppendOnlyQuerySet(models.QuerySet):
 
     _raw_delete = delete
 
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        using = self.db
+        with transaction.atomic(using=using):
+            head = audit_chain.lock_and_read_head(using)
+            for entry in objs:
+                entry._prepare_for_chain()
+                entry.prev_hash = head
+                entry.hash = audit_chain.row_hash(head, audit_chain.values_of(entry))
+                head = entry.hash
+            created = super().bulk_create(objs, *args, **kwargs)
+            if all(e.pk is not None for e in created):
+                AuditPersonIndex.write_for(created, using=using)
+            else:  # a backend that returns no ids: index from the rows just written
+                last = AuditEntry.objects.using(using).order_by("-id")[: len(created)]
+                AuditPersonIndex.write_for(list(last), using=using)
+        return created
+
 
 class AuditIsAppendOnly(Exception):
     """Somebody tried to change or delete an audit entry."""
@@ -164,6 +186,13 @@ class AuditEntry(models.Model):
     remove or rewrite an entry. ``detail`` records what was shown and withheld (partner and
     category codes), never the person data itself. The database refuses UPDATE and DELETE
     (triggers in migration 0002) and so does the model.
+
+    Tamper-evident: every row carries ``hash`` = SHA-256 of the previous row's hash and this
+    row's values (``governance.audit_chain``), computed here when the row is saved, so every
+    writer chains without knowing. ``wraparound verify-audit`` recomputes the chain and names
+    the first row that was changed, removed or inserted behind the application's back. Each
+    row also indexes every person it showed (``AuditPersonIndex``) for the subject access
+    report.
     """
 
     class Action(models.TextChoices):
@@ -187,6 +216,8 @@ class AuditEntry(models.Model):
     at = models.DateTimeField(db_index=True)
     user_id = models.BigIntegerField(null=True, db_index=True)
     username = models.CharField(max_length=150)
+    # The staff member's name as shown to people ("Priya Shah"), kept as it was at the time.
+    staff_name = models.CharField(max_length=300, blank=True, default="", db_default="")
     role = models.CharField(max_length=32, blank=True)
     organisation = models.CharField(max_length=200, blank=True)
     ip = models.CharField(max_length=64, blank=True)
@@ -195,6 +226,8 @@ class AuditEntry(models.Model):
     purpose = models.TextField(blank=True)
     query = models.TextField(blank=True)
     detail = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True, default="", db_default="")
+    hash = models.CharField(max_length=64, blank=True, default="", db_default="")
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -206,10 +239,52 @@ class AuditEntry(models.Model):
         if not self._state.adding:
             raise AuditIsAppendOnly("Audit entries cannot be changed.")
         kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            self._prepare_for_chain()
+            self.prev_hash = audit_chain.lock_and_read_head(using)
+            self.hash = audit_chain.row_hash(self.prev_hash, audit_chain.values_of(self))
+            super().save(*args, **kwargs)
+            AuditPersonIndex.write_for([self], using=using)
 
     def delete(self, *args, **kwargs):
         raise AuditIsAppendOnly("Audit entries cannot be deleted.")
+
+    def _prepare_for_chain(self) -> None:
+        """Values exactly as the database will give them back, so the hash can be recomputed."""
+        self.at = audit_chain.as_utc(self.at)
+        self.detail = audit_chain.json_round_trip(self.detail)
+        if not self.staff_name and self.user_id:
+            self.staff_name = audit_chain.staff_name_of(self.user_id)
+
+
+class AuditPersonIndex(models.Model):
+    """Which audit rows showed which person: the subject access report's index.
+
+    One row per (audit entry, person) for the entry's ``person_id`` and every id in
+    ``detail["results"]`` (people listed in search results) and ``detail["person_ids"]``
+    (exports, lists). Written with the audit row, in the same transaction; plain integers,
+    like the audit itself, so it outlives merges and splits.
+    """
+
+    entry_id = models.BigIntegerField()
+    person_id = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["person_id", "entry_id"], name="audit_person_entry")]
+        constraints = [
+            models.UniqueConstraint(fields=["entry_id", "person_id"], name="uniq_audit_person")
+        ]
+
+    @classmethod
+    def write_for(cls, entries, *, using: str = "default") -> None:
+        rows = [
+            cls(entry_id=entry.pk, person_id=pid)
+            for entry in entries
+            for pid in audit_chain.people_shown(entry.person_id, entry.detail)
+        ]
+        if rows:
+            cls.objects.using(using).bulk_create(rows, batch_size=1000)
 
 
 class PersonSearchIndex(models.Model):

@@ -72,7 +72,8 @@ class BreakGlassForm(forms.Form):
         max_length=2000,
         strip=True,
         help_text=(
-            "Say what is happening and why it cannot wait. A data steward reads every reason."
+            "Say in a sentence what is happening and why it cannot wait. A data steward "
+            "reads every reason."
         ),
         error_messages={
             "required": "Enter why you need to see this record now",
@@ -158,11 +159,48 @@ class AuditSearchForm(forms.Form):
 
 
 class AccessReportForm(forms.Form):
-    person_id = forms.IntegerField(
-        label="Person record number",
-        min_value=1,
-        error_messages={
-            "required": "Enter the person's record number",
-            "invalid": "Enter a record number, like 1234",
-        },
+    """Whom the subject access request is about: NHS Number, or full name and date of birth.
+
+    ``person_id`` is only for links from other steward pages (the break-glass reviews);
+    nobody needs to know an internal record number to ask.
+    """
+
+    nhs_number = forms.CharField(
+        label="NHS Number",
+        max_length=20,
+        required=False,
+        strip=True,
+        help_text="For example, 943 476 5919.",
     )
+    name = forms.CharField(
+        label="Full name",
+        max_length=200,
+        required=False,
+        strip=True,
+        help_text="Given name and family name, if you do not have the NHS Number.",
+    )
+    date_of_birth = forms.DateField(
+        label="Date of birth",
+        required=False,
+        input_formats=["%d/%m/%Y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y", "%d-%m-%Y"],
+        help_text="For example, 3/3/1942 or 3 March 1942.",
+        error_messages={"invalid": "Enter a date of birth like 3/3/1942"},
+    )
+    person_id = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        if data.get("nhs_number") or data.get("person_id"):
+            return data
+        if data.get("name") and data.get("date_of_birth"):
+            return data
+        if data.get("name") and not data.get("date_of_birth"):
+            self.add_error("date_of_birth", "Enter the person's date of birth")
+        elif data.get("date_of_birth") and not data.get("name"):
+            self.add_error("name", "Enter the person's full name")
+        else:
+            self.add_error("nhs_number", "Enter an NHS Number, or a full name and date of birth")
+        return data

@@ -6,7 +6,7 @@ They live with their views in ``record`` (which reaches person data only through
 
 from django.urls import path
 
-from wraparound.record import steward_views
+from wraparound.record import steward_views, views
 
 app_name = "steward"
 
@@ -20,6 +20,7 @@ urlpatterns = [
     ),
     path("audit/", steward_views.audit_search, name="audit"),
     path("access-report/", steward_views.access_report, name="access_report"),
+    path("unusual-searching/", views.unusual_searching, name="unusual_searching"),
     path("linkage-review/", steward_views.review_queue, name="review_queue"),
     path(
         "linkage-review/<int:pair_id>/decide/",

@@ -2,17 +2,23 @@
 linkage review queue. Mounted under /steward/ by ``record/steward_urls.py``.
 
 Like every view here, these only call the gate; the gate refuses anyone who is not a data
-steward (``access.NoAccess``), which these views turn into the plain 403 page.
+steward (``access.NoAccess``) and audits the attempt ("refused"), and these views turn it
+into the plain 403 page. Pages that show nothing until a form is filled in ask the gate too
+(``access.require_steward``), so even a look at an empty steward page by anyone else is
+recorded.
 """
 
 from __future__ import annotations
 
+import csv
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from wraparound.core.spreadsheet_cells import as_text
 from wraparound.governance import access
 from wraparound.record.forms import (
     AccessReportForm,
@@ -28,7 +34,19 @@ def not_for_you(request: HttpRequest) -> HttpResponse:
 
 
 def _steward_only(request: HttpRequest) -> bool:
-    return access.is_data_steward(request.user)
+    """Ask the gate; anyone else's attempt is audited there ("refused")."""
+    try:
+        access.require_steward(
+            viewer=request.user, ip=client_ip(request), tried=f"open {request.path}"
+        )
+    except access.NoAccess:
+        return False
+    return True
+
+
+def _page_number(request: HttpRequest) -> int:
+    raw = request.GET.get("page", "1")
+    return int(raw) if raw.isdigit() and 0 < len(raw) < 7 else 1
 
 
 @require_GET
@@ -42,14 +60,17 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def break_glass_reviews(request: HttpRequest) -> HttpResponse:
+    """Every open grant, oldest first, 25 to a page, with the true count of those waiting."""
     try:
-        reviews = access.open_break_glass_reviews(viewer=request.user, ip=client_ip(request))
+        queue = access.break_glass_queue(
+            viewer=request.user, ip=client_ip(request), page=_page_number(request)
+        )
     except access.NoAccess:
         return not_for_you(request)
     return render(
         request,
         "record/steward/break_glass_reviews.html",
-        {"reviews": reviews, "form": CloseBreakGlassForm(), "nav": "steward"},
+        {"queue": queue, "reviews": queue.reviews, "form": CloseBreakGlassForm(), "nav": "steward"},
     )
 
 
@@ -58,14 +79,18 @@ def _reviews_page(
 ) -> HttpResponse:
     """The reviews list, with ``form``'s errors shown against the review that failed (400)."""
     try:
-        reviews = access.open_break_glass_reviews(viewer=request.user, ip=client_ip(request))
+        queue = access.break_glass_queue(
+            viewer=request.user, ip=client_ip(request), page=_page_number(request)
+        )
     except access.NoAccess:
         return not_for_you(request)
+    reviews = queue.reviews
     shown = {r.grant_id for r in reviews}
     return render(
         request,
         "record/steward/break_glass_reviews.html",
         {
+            "queue": queue,
             "reviews": reviews,
             "form": form,
             "failed_grant": grant_id if grant_id in shown else None,
@@ -123,28 +148,81 @@ def audit_search(request: HttpRequest) -> HttpResponse:
     )
 
 
+REPORT_COLUMNS = ["Date and time", "Staff member", "Role", "Organisation", "What", "Why"]
+
+
+def _report_csv(report) -> StreamingHttpResponse:
+    """The whole report as a CSV file; cells a spreadsheet would run as formulas are text."""
+
+    class Echo:
+        def write(self, value: str) -> str:
+            return value
+
+    writer = csv.writer(Echo())
+    lines = [
+        [f"Subject access report: {report.person_name}"],
+        [f"{report.total} entries, newest first"],
+        REPORT_COLUMNS,
+        *[[r.when, r.staff_name, r.role_label, r.organisation, r.what, r.why] for r in report.rows],
+    ]
+    response = StreamingHttpResponse(
+        (writer.writerow([as_text(cell) for cell in line]) for line in lines),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="subject-access-report.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @require_GET
 @login_required
 def access_report(request: HttpRequest) -> HttpResponse:
-    """Subject access request: everyone who looked at one person's record, and why."""
+    """Subject access request: every audit row that showed one person, in plain words.
+
+    Found by NHS Number, or full name and date of birth. Paged on screen; ``?download=csv``
+    gives every row as a file and ``?whole=1`` every row on one page, for printing.
+    """
     form = AccessReportForm(request.GET or None)
-    rows = None
+    report = None
     if not _steward_only(request):
         return not_for_you(request)
+    whole = request.GET.get("download") == "csv" or request.GET.get("whole") == "1"
     if form.is_bound and form.is_valid():
+        data = form.cleaned_data
         try:
-            rows = access.access_report_for_person(
+            report = access.access_report_for_person(
                 viewer=request.user,
-                person_id=form.cleaned_data["person_id"],
                 ip=client_ip(request),
+                person_id=data.get("person_id"),
+                nhs_number=data.get("nhs_number") or None,
+                name=data.get("name") or None,
+                date_of_birth=data.get("date_of_birth"),
+                page=data.get("page") or 1,
+                whole=whole,
             )
         except access.NoAccess:
             return not_for_you(request)
-    status = 400 if form.is_bound and not form.is_valid() else 200
+        except access.InvalidRequest as exc:
+            form.add_error(None, str(exc))
+    if report is not None and request.GET.get("download") == "csv":
+        return _report_csv(report)
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("whole", None)
+    query.pop("download", None)
+    status = 400 if form.is_bound and form.errors else 200
     return render(
         request,
         "record/steward/access_report.html",
-        {"form": form, "rows": rows, "nav": "steward"},
+        {
+            "form": form,
+            "report": report,
+            "rows": report.rows if report else None,
+            "query": query.urlencode(),
+            "whole": whole,
+            "first_field_id": "id_nhs_number",
+            "nav": "steward",
+        },
         status=status,
     )
 

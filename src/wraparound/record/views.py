@@ -52,6 +52,25 @@ def is_htmx(request: HttpRequest, target: str) -> bool:
 
 @require_GET
 @login_required
+def unusual_searching(request: HttpRequest) -> HttpResponse:
+    """Data steward: each time someone's searching was paused (``access.unusual_searching``).
+
+    Here rather than in ``steward_views`` only to keep one file per helper while issue 9 is
+    built; it is a steward page like the others (mounted by ``steward_urls``).
+    """
+    try:
+        found = access.unusual_searching(viewer=request.user, ip=client_ip(request))
+    except access.NoAccess:
+        return render(request, "403.html", status=403)
+    return render(
+        request,
+        "record/steward/unusual_searching.html",
+        {"pauses": found.pauses, "limits": found.limits, "nav": "steward"},
+    )
+
+
+@require_GET
+@login_required
 def find_person(request: HttpRequest) -> HttpResponse:
     """One search box: NHS Number, name, date of birth, postcode, or a mix of them."""
     form = FindPersonForm(request.GET if "q" in request.GET else None)

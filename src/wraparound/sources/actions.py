@@ -50,12 +50,13 @@ from django.db import (
 from django.utils import timezone
 from tqdm import tqdm
 
-from wraparound.sources import queries
+from wraparound.sources import queries, sensitivity
 from wraparound.sources.models import (
     Event,
     IngestRun,
     Partner,
     QuarantinedRow,
+    SensitiveCategory,
     Source,
     SourceRecord,
 )
@@ -70,6 +71,8 @@ from wraparound.sources.readers import (
     shutdown_workers,
     start_workers_if_worthwhile,
 )
+from wraparound.sources.readers.csv import stored_activity_category
+from wraparound.sources.readers.mapping import stored_fhir_category
 from wraparound.sources.readers.rows import MAX_ITEM_CHARS, FileLines, content_hash, storable
 
 # Rows per committed batch: ~0.1-0.2 s of writing on SQLite, short enough that a page waiting
@@ -137,10 +140,21 @@ _GUESSES = (
 
 
 def guess_partner(name: str) -> str:
-    """The partner kind a source's name suggests (``gp``, ``housing_north``...), else "other"."""
+    """The partner kind a source's name suggests (``gp``, ``housing_north``...), else "other".
+
+    A name that is a sensitive service's (``camhs``, ``iapt``, ``gum_clinic``, ``cgl``) is never
+    guessed as an ordinary partner: mental health services are the mental health partner, any
+    other stays "other", which the sharing agreement withholds from everyone until the data
+    steward classifies the feed (``wraparound reclassify --source NAME --partner KIND``).
+    """
     lowered = name.lower()
     if lowered in Partner.values:
         return lowered
+    service = sensitivity.service_category(lowered)
+    if service == SensitiveCategory.MENTAL_HEALTH:
+        return Partner.MENTAL_HEALTH.value
+    if service:
+        return Partner.OTHER.value
     words = set(re.split(r"[-_]+", lowered))
     for partner, hints in _GUESSES:
         if any(hint in words or (len(hint) > 3 and hint in lowered) for hint in hints):
@@ -728,3 +742,134 @@ class _Stage:
 def _record_progress(run_id: int, outcomes: dict, cursor) -> None:
     """The run's counts as of this batch, committed with it: a killed run shows how far it got."""
     IngestRun.objects.filter(pk=run_id).update(**outcomes)
+
+
+@dataclass
+class ReclassifyCounts:
+    """What ``reclassify_events`` did: counts only, never which person or which category."""
+
+    sources: int = 0
+    events: int = 0
+    changed: int = 0
+    more_restricted: int = 0  # now withheld from more roles (or newly sensitive)
+    less_restricted: int = 0  # only with ``allow_less_restricted``
+    not_rechecked: int = 0  # payloads that are not JSON (never written by today's readers)
+    partner_changed: bool = False
+
+
+_RANKS = {
+    category: len(sensitivity.PRIORITY) - i for i, category in enumerate(sensitivity.PRIORITY)
+}
+
+
+def _rank(category: str) -> int:
+    """Larger is more restricted: "" < safeguarding < ... < hiv; a value we do not know (a
+    hand-edited row) ranks above all, so it is never lowered."""
+    return _RANKS.get(category, len(_RANKS) + 1) if category else 0
+
+
+def classify_source(*, source_name: str, partner: str) -> bool:
+    """State a feed's kind of partner (the data steward's decision); True when it changed.
+
+    A feed of unstated partner ("other") is withheld from everyone; once stated, the sharing
+    agreement's rules for that partner apply. Run ``reclassify_events`` after it.
+    """
+    if partner not in Partner.values:
+        raise IngestRefused(f"partner '{partner}' is not one of: {', '.join(Partner.values)}")
+    with transaction.atomic():
+        source = Source.objects.select_for_update().filter(name=source_name).first()
+        if source is None:
+            raise IngestRefused(f"no source called '{source_name[:100]}'")
+        if source.partner == partner:
+            return False
+        source.partner = partner
+        source.save(update_fields=["partner", "updated_at"])
+    return True
+
+
+def reclassify_events(
+    *,
+    source_name: str | None = None,
+    allow_less_restricted: bool = False,
+    progress: bool = False,
+) -> ReclassifyCounts:
+    """Decide every stored event's sensitive category again under today's code sets, service
+    names and wordings (``sources/sensitivity.py``), e.g. after a data steward extended them
+    or classified a feed.
+
+    By default an event only ever becomes *more* restricted: a category that was decided at
+    ingest by rules since removed stays, so a mistake in a new rule cannot open anything.
+    ``allow_less_restricted`` lets the new rules lower categories too (a steward's deliberate
+    correction of a false alarm). Committed in batches, so a stopped run can simply be run
+    again.
+    """
+    sources = Source.objects.all().order_by("name")
+    if source_name is not None:
+        sources = sources.filter(name=source_name)
+        if not sources.exists():
+            raise IngestRefused(f"no source called '{source_name[:100]}'")
+    counts = ReclassifyCounts()
+    total = Event.objects.filter(source__in=sources).count()
+    bar = tqdm(total=total, unit=" events", disable=not progress, file=sys.stderr)
+    batch = _batch_size()
+    for source in sources:
+        counts.sources += 1
+        organisation = _organisation(source)
+        after = 0
+        while True:
+            rows = list(
+                Event.objects.filter(source=source, id__gt=after)
+                .order_by("id")
+                .values(
+                    "id",
+                    "resource_type",
+                    "code",
+                    "summary",
+                    "subject_record_id",
+                    "sensitive_category",
+                    "extra",
+                    "payload",
+                )[:batch]
+            )
+            if not rows:
+                break
+            after = rows[-1]["id"]
+            moves: dict[str, list[int]] = {}
+            for row in rows:
+                extra = row["extra"] if isinstance(row["extra"], dict) else {}
+                if row["resource_type"] == "activity":
+                    new = stored_activity_category(
+                        kind_code=str(extra.get("kind_code") or row["code"]),
+                        text=row["summary"],
+                        extra=extra,
+                        partner=source.partner,
+                        organisation=organisation,
+                    )
+                else:
+                    new = stored_fhir_category(
+                        row["payload"],
+                        partner=source.partner,
+                        organisation=organisation,
+                        extra=extra,
+                        subject=row["subject_record_id"],
+                    )
+                    if new is None:
+                        counts.not_rechecked += 1
+                        continue
+                old = row["sensitive_category"]
+                if _rank(new) < _rank(old) and not allow_less_restricted:
+                    new = old
+                if new != old:
+                    moves.setdefault(new, []).append(row["id"])
+                    if _rank(new) > _rank(old):
+                        counts.more_restricted += 1
+                    else:
+                        counts.less_restricted += 1
+            with transaction.atomic():
+                for category, ids in moves.items():
+                    Event.objects.filter(id__in=ids).update(sensitive_category=category)
+                    counts.changed += len(ids)
+            counts.events += len(rows)
+            bar.update(len(rows))
+    bar.close()
+    return counts

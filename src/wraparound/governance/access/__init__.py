@@ -31,6 +31,11 @@ Break-glass
     request_break_glass(*, viewer, person_id, reason, ip) -> BreakGlassGrant
         Raises NoAccess (unknown id or the role has no break-glass), InvalidRequest (reason
         shorter than the agreement's minimum). Time-limited (agreement: break_glass.hours).
+        Also InvalidRequest when the reason has too few words or letters once zero-width
+        characters and punctuation are taken out, when the viewer may already open the
+        person, or when the agreement's renewal or per-day limits are reached (audited).
+    break_glass_queue(*, viewer, ip, page=1, page_size=25, include_closed=False)
+        -> BreakGlassQueue (every open grant, oldest first, paged, with the true ``total``)
     open_break_glass_reviews(*, viewer, ip, include_closed=False) -> list[BreakGlassReview]
     close_break_glass_review(*, viewer, grant_id, outcome, note, ip) -> None
         outcome: "appropriate" | "inappropriate" | "unclear" (InvalidRequest otherwise, or
@@ -39,7 +44,14 @@ Break-glass
 Audit (data stewards)
     search_audit(*, viewer, ip, username=None, person_id=None, action=None, date_from=None,
                  date_to=None, limit=500) -> list[AuditRow]
-    access_report_for_person(*, viewer, person_id, ip) -> list[AuditRow]
+    access_report_for_person(*, viewer, ip, person_id=None, nhs_number=None, name=None,
+                             date_of_birth=None, page=1, page_size=50, whole=False)
+        -> AccessReport (every audit row that showed the person, via AuditPersonIndex,
+        in plain words; InvalidRequest when no one or more than one person matches)
+    require_steward(*, viewer, ip, tried) -> None   (NoAccess, audited as "refused")
+    Every refusal of a privileged action (``viewer._require``) is audited as "refused".
+    unusual_searching(*, viewer, ip) -> UnusualSearching  (.pauses, .limits)
+        Every time searching was paused for someone (many people listed in a short time).
 
 Linkage (data stewards)
     open_review_queue(*, viewer, ip, limit=50) -> list[ReviewPairView]
@@ -72,6 +84,7 @@ linkage decisions) and ``writes`` (person-centred writes).
 from __future__ import annotations
 
 from wraparound.governance.access.break_glass import (
+    break_glass_queue,
     close_break_glass_review,
     open_break_glass_reviews,
     request_break_glass,
@@ -89,9 +102,11 @@ from wraparound.governance.access.steward import (
     decide_review_pair,
     merge_people,
     open_review_queue,
+    require_steward,
     search_audit,
     split_link,
 )
+from wraparound.governance.access.throttle import UnusualSearching, unusual_searching
 from wraparound.governance.access.viewer import ViewerInfo, is_data_steward, who_am_i
 from wraparound.governance.access.writes import (
     add_person_who_matters,
@@ -104,9 +119,11 @@ __all__ = [
     "BreakGlassRequired",
     "InvalidRequest",
     "NoAccess",
+    "UnusualSearching",
     "ViewerInfo",
     "access_report_for_person",
     "add_person_who_matters",
+    "break_glass_queue",
     "close_break_glass_review",
     "decide_review_pair",
     "export_caseload",
@@ -118,8 +135,10 @@ __all__ = [
     "record_sharing_preference",
     "record_what_matters",
     "request_break_glass",
+    "require_steward",
     "search_audit",
     "search_people",
     "split_link",
+    "unusual_searching",
     "who_am_i",
 ]

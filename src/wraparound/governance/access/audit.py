@@ -23,6 +23,7 @@ def _audit(
         at=timezone.now(),
         user_id=v.user_id,
         username=v.username,
+        staff_name=v.display_name[:300],
         role=v.role,
         organisation=v.organisation,
         ip=(ip or "")[:64],
@@ -44,4 +45,16 @@ def _refuse(v: _Viewer, ip: str | None, person_id, why: str, purpose: str = "") 
             person_id=person_id if isinstance(person_id, int) else None,
             purpose=purpose,
             detail={"why": why},
+        )
+
+
+def _refused(v: _Viewer, ip: str | None, *, permission: str, tried: str) -> None:
+    """A privileged action the viewer's role may not take: recorded, in its own transaction."""
+    with transaction.atomic():
+        _audit(
+            v,
+            AuditEntry.Action.REFUSED,
+            ip,
+            purpose=f"refused: {tried}"[:2000],
+            detail={"permission": permission, "tried": tried[:300]},
         )

@@ -6,9 +6,11 @@ The search itself (parsing and the index) is ``governance.access.search``; this 
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 
-from wraparound.governance.access import search
+from wraparound.governance.access import search, throttle
 from wraparound.governance.access.audit import _audit
+from wraparound.governance.access.relationship import _scope
 from wraparound.governance.access.results import PersonSummary, SearchResults
 from wraparound.governance.access.summaries import _summaries
 from wraparound.governance.access.viewer import _require, _viewer
@@ -17,55 +19,117 @@ from wraparound.governance.roles import Permission
 
 
 def search_people(*, viewer, query: str, ip: str | None, limit: int = 25) -> SearchResults:
+    """People the viewer works with who match the query, and strangers it strongly identifies.
+
+    Those the viewer works with (the agreement's relationships for the role, open break-glass,
+    everyone for a steward) are found as a practitioner types. Anyone else is listed only on
+    a strong identifying match (``search.strong_matches``) and only with name and date of
+    birth. Tokens held only by feeds whose involvement the viewer may not know about are never
+    matched. Every person listed is in the audit row (``results``; strangers also in
+    ``no_relationship``), and listing too many people in a short time pauses searching
+    (``throttle``).
+    """
     v = _viewer(viewer)
-    _require(v, Permission.SEARCH_PEOPLE)
+    _require(v, Permission.SEARCH_PEOPLE, ip, "search for people")
     limit = max(1, min(int(limit), 100))
     query = (query or "").strip()[:200]
+    now = timezone.now()
     with transaction.atomic():
-        found = search.find(query, limit=limit)
-        results = _summaries(v, found.person_ids)
-        notice = None
-        if not found.total and not PersonSearchIndex.objects.exists():
-            notice = (
-                "Search is not ready yet: an administrator needs to run "
-                "'wraparound reindex-search'."
-            )
+        pause = throttle.paused(v, now)
+        if pause is not None:
+            throttle.refuse_while_paused(v, ip, query, pause)
+            return _paused(v, query, pause)
+        allowed = search.allowed_restrictions(v.rules.sensitive)
+        found = search.find(query, limit=limit, allowed=allowed, scope=_scope(v))
+        related = [s for s in _summaries(v, found.person_ids) if s.relationship != "none"]
+        shown = {s.person_id for s in related}
+        strong = [
+            pid
+            for pid in search.strong_matches(query, allowed=allowed, limit=limit)
+            if pid not in shown
+        ]
+        strangers = [s for s in _summaries(v, strong) if s.relationship == "none"]
+        results = related + strangers
+        total = found.total - (len(found.person_ids) - len(related)) + len(strangers)
+        listed = [r.person_id for r in results]
+        stranger_ids = [s.person_id for s in strangers]
+        over = throttle.over_limit(v, now, listed, stranger_ids)
+        if over is not None:
+            return _paused(v, query, throttle.pause(v, ip, query, now, *over))
         _audit(
             v,
             AuditEntry.Action.SEARCH,
             ip,
             query=query,
             purpose="find a person",
-            detail={"results": [r.person_id for r in results], "total": found.total},
+            detail={"results": listed, "total": total, "no_relationship": stranger_ids},
         )
+        notice = _notice(v, total)
     return SearchResults(
         query=query,
         results=results,
-        total=found.total,
-        truncated=found.total > len(results),
+        total=total,
+        truncated=total > len(results),
         understood=found.understood,
         ignored=found.ignored,
         notice=notice,
         viewer_is_steward=v.may(Permission.SEARCH_AUDIT),
+        may_break_glass=v.may(Permission.BREAK_GLASS),
+    )
+
+
+def _notice(v, total: int) -> str | None:
+    """Search cannot work without its index, nor find a neighbourhood an old index lacks."""
+    if total:
+        return None
+    if not PersonSearchIndex.objects.exists():
+        return "Search is not ready yet: an administrator needs to run 'wraparound reindex-search'."
+    if "neighbourhood" in v.rules.relationships and v.areas:
+        areas = [search.current_area_token(area) for area in v.areas]
+        if not PersonSearchIndex.objects.filter(token__in=areas).exists():
+            return (
+                "No one living in your team's postcode areas is in the search index. If people "
+                "live there, an administrator needs to run 'wraparound reindex-search'."
+            )
+    return None
+
+
+def _paused(v, query: str, pause: throttle.Pause) -> SearchResults:
+    return SearchResults(
+        query=query,
+        results=[],
+        total=0,
+        truncated=False,
+        understood=[],
+        ignored=[],
+        viewer_is_steward=v.may(Permission.SEARCH_AUDIT),
+        paused=pause.message,
     )
 
 
 def export_caseload(*, viewer, ip: str | None) -> list[PersonSummary]:
-    """The viewer's teams' caseloads and their own assignments, for direct care."""
+    """The people the viewer works with (the agreement's relationships for the role), for
+    direct care: their own assignments, their teams' caseload lists, their neighbourhood."""
     v = _viewer(viewer)
-    _require(v, Permission.EXPORT_CASELOAD)
+    _require(v, Permission.EXPORT_CASELOAD, ip, "export a caseload")
+    counts = v.rules.relationships
     with transaction.atomic():
-        ids: set[int] = set(
-            Assignment.objects.filter(staff_id=v.staff_id, ended_at=None).values_list(
-                "person_id", flat=True
+        ids: set[int] = set()
+        if "assigned" in counts:
+            ids |= set(
+                Assignment.objects.filter(staff_id=v.staff_id, ended_at=None).values_list(
+                    "person_id", flat=True
+                )
             )
-        )
-        ids |= set(
-            CaseloadEntry.objects.filter(team_id__in=v.team_ids).values_list("person_id", flat=True)
-        )
+        if "team_caseload" in counts:
+            ids |= set(
+                CaseloadEntry.objects.filter(team_id__in=v.team_ids).values_list(
+                    "person_id", flat=True
+                )
+            )
         tokens = []
-        for area in v.areas:
-            tokens.append(f"ps:{area}" if " " in area else f"pd:{area}")
+        if "neighbourhood" in counts:
+            tokens = [search.current_area_token(area) for area in v.areas]
         if tokens:
             ids |= set(
                 PersonSearchIndex.objects.filter(token__in=tokens).values_list(

@@ -29,6 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from wraparound.governance.agreement import Agreement, RoleRules
+from wraparound.sources import sensitivity
 from wraparound.sources.models import Partner
 
 GENERIC_WITHHELD = "Some other information is held about this person that your role cannot see."
@@ -44,7 +45,9 @@ def source_categories(agreement: Agreement, partner: str, source_name: str) -> f
     """The categories a feed's mere involvement reveals: its partner's, its own, unclassified.
 
     The one place that says so, used by the lens (what a viewer may be told) and by the search
-    index (which tokens a viewer may match on).
+    index (which tokens a viewer may match on). A feed's own name counts as a service name
+    (``sources/code_sets/services.csv``): a feed called ``gum_clinic`` or ``camhs`` reveals
+    sexual health or mental health whatever partner it was registered under.
     """
     found = set()
     if partner not in Partner.values or partner == Partner.OTHER:
@@ -53,7 +56,16 @@ def source_categories(agreement: Agreement, partner: str, source_name: str) -> f
         found.add(agreement.sensitive_partners[partner])
     if source_name in agreement.sensitive_sources:
         found.add(agreement.sensitive_sources[source_name])
+    named = sensitivity.service_category(source_name)
+    if named:
+        found.add(named)
     return frozenset(found)
+
+
+def withheld_count_line(count: int) -> str:
+    """How much is withheld, never which category: "12 items are withheld under the ..."."""
+    items = "1 item is" if count == 1 else f"{count:,} items are"
+    return f"{items} withheld under the sharing agreement."
 
 
 def partner_label(code: str) -> str:
@@ -95,6 +107,17 @@ class Lens:
             partner, source_name
         ) <= self.rules.sensitive and self._objection_allows(partner)
 
+    def may_name_source(self, partner: str, source_name: str, display_name: str) -> bool:
+        """``may_name``, and the feed's display name reveals nothing the viewer may not see
+        ("Brookside GUM Clinic" registered as an acute trust's feed)."""
+        named = sensitivity.service_category(display_name)
+        return self.may_name(partner, source_name) and (not named or named in self.rules.sensitive)
+
+    def awaits_classification(self, partner: str, source_name: str) -> bool:
+        """Is the only thing keeping this feed from the viewer that nobody has stated its kind
+        of partner? A data steward is then told the feed's name, so they can classify it."""
+        return self.source_categories(partner, source_name) - self.rules.sensitive == {UNCLASSIFIED}
+
     def may_see_summary(
         self, partner: str, source_name: str, category: str, *, safety: bool = False
     ) -> bool:
@@ -125,10 +148,11 @@ class Lens:
             return f"partner:{partner}" if self.may_name(partner, source_name) else "generic"
         return "generic"
 
-    def withheld_lines(self, reasons: set[str], person_name: str) -> list[str]:
-        """Plain lines for the page: more exists, and whom to ask. Never which category."""
+    def withheld_lines(self, reasons: set[str], person_name: str, count: int = 0) -> list[str]:
+        """Plain lines for the page: more exists, how much, and whom to ask. Never which
+        category: a data steward reads "12 items are withheld", not "hiv"."""
         ask = self.agreement.ask_steward
-        lines = []
+        lines = [withheld_count_line(count)] if count else []
         if "objection" in reasons:
             lines.append(
                 f"{person_name or 'This person'} has objected to sharing their information "

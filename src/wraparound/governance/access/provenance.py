@@ -11,6 +11,12 @@ from wraparound.governance.access.lens import Lens, partner_label
 from wraparound.governance.access.results import ProvenanceItem
 from wraparound.governance.access.summaries import _display_name, _nhs, _organisation_name
 
+# What a steward reads beside a feed whose kind of partner nobody has stated.
+UNCLASSIFIED_WORDS = (
+    "Kind of partner not stated: withheld from everyone until you classify it "
+    "(wraparound reclassify --source NAME --partner KIND)"
+)
+
 # The words a practitioner reads for each field a partner may send unusable.
 _FIELD_WORDS = {"date_of_birth": "date of birth", "sex": "sex", "postcode": "postcode"}
 
@@ -35,15 +41,24 @@ def _provenance(lens: Lens, records: list[dict], is_steward: bool) -> list[Prove
     seen: dict[str, int] = {}
     for r in records:
         partner, source_name = r["source__partner"], r["source__name"]
-        nameable = lens.may_name(partner, source_name)
+        nameable = lens.may_name_source(partner, source_name, r["source__display_name"])
         organisation = _organisation_name(r["source__display_name"], partner)
         if is_steward:
             number, _ = _nhs(r["nhs_number"])
+            # A feed nobody has classified is named to the steward (by its feed name only:
+            # its display name could say more), so they can classify it; nobody else sees it.
+            unclassified = not nameable and lens.awaits_classification(partner, source_name)
+            if unclassified:
+                source, partner_words = f"Feed {source_name}", UNCLASSIFIED_WORDS
+            elif nameable:
+                source, partner_words = organisation, partner_label(partner)
+            else:
+                source, partner_words = "A protected service", ""
             items.append(
                 ProvenanceItem(
-                    source=organisation if nameable else "A protected service",
+                    source=source,
                     source_record_id=r["source_record_id"] if nameable else "",
-                    partner=partner_label(partner) if nameable else "",
+                    partner=partner_words,
                     nhs_number=number,
                     nhs_valid=r["nhs_number_valid"],
                     name=_display_name(r["given_name"], r["family_name"]),
@@ -51,7 +66,7 @@ def _provenance(lens: Lens, records: list[dict], is_steward: bool) -> list[Prove
                     postcode=postcodes.normalise(r["postcode"]),
                     rule=r["link__rule"] or "",
                     match_probability=r["link__match_probability"],
-                    source_code=source_name if nameable else "",
+                    source_code=source_name if nameable or unclassified else "",
                     can_split=nameable and len(records) > 1,
                     as_recorded=as_recorded(r.get("problems")),
                 )

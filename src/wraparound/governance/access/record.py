@@ -162,6 +162,7 @@ def _build_record(
     # What exists, grouped, to decide what is shown and what is withheld (one indexed query).
     withheld_reasons: set[str] = set()
     withheld_categories: set[str] = set()
+    withheld_count = 0
     shown_partners: set[str] = set()
     kinds: set[str] = set()
     groups: list[dict] = []
@@ -183,6 +184,7 @@ def _build_record(
             else:
                 withheld_reasons.add(reason)
                 withheld_categories |= lens.categories(partner, source_name, category)
+                withheld_count += group["n"]
 
     # Timeline: detail from the partners and categories the lens allows, newest first.
     detail_records = [
@@ -410,7 +412,10 @@ def _build_record(
         (
             r["phone"]
             for r in records
-            if r["phone"] and lens.may_name(r["source__partner"], r["source__name"])
+            if r["phone"]
+            and lens.may_name_source(
+                r["source__partner"], r["source__name"], r["source__display_name"]
+            )
         ),
         "",
     )
@@ -427,7 +432,10 @@ def _build_record(
     )
 
     provenance = _provenance(lens, records, is_steward)
-    if any(not lens.may_name(r["source__partner"], r["source__name"]) for r in records):
+    if any(
+        not lens.may_name_source(r["source__partner"], r["source__name"], r["source__display_name"])
+        for r in records
+    ):
         # A feed we may not name knows the person: say so without saying which.
         withheld_reasons.add("objection" if objection and not is_steward else "generic")
 
@@ -452,7 +460,7 @@ def _build_record(
         problems=problems[:50],
         timeline=timeline,
         provenance=provenance,
-        withheld=lens.withheld_lines(withheld_reasons, name),
+        withheld=lens.withheld_lines(withheld_reasons, name, withheld_count),
         access=access,
         can_edit=can_edit,
         is_steward=is_steward,
@@ -466,6 +474,7 @@ def _build_record(
         "shown_partners": sorted(shown_partners),
         "withheld": sorted(withheld_reasons),
         "withheld_categories": sorted(withheld_categories),
+        "withheld_items": withheld_count,
         "objection": objection,
         "timeline": {"partner": timeline_partner, "kind": timeline_kind, "page": page},
     }

@@ -23,7 +23,9 @@ class PersonSummary:
     nhs_number: str | None  # formatted "943 476 5919", None when there is none
     nhs_valid: bool
     known_to: list[str]  # organisations this viewer may know know the person
-    relationship: str  # "caseload" | "assigned" | "steward" | "none"
+    # "caseload" | "assigned" | "steward" | "break_glass" | "none"; for "none" (a strong match
+    # with no relationship) address, postcode, NHS Number and known_to are always empty.
+    relationship: str
     sex: str = ""
 
 
@@ -31,12 +33,16 @@ class PersonSummary:
 class SearchResults:
     query: str
     results: list[PersonSummary]
-    total: int  # people matching every criterion (identity only: nothing sensitive)
+    # people the viewer may be listed: those they work with matching every criterion, plus
+    # strong matches they do not work with (never a count of anyone else)
+    total: int
     truncated: bool  # more matched than are shown: add a date of birth or postcode
     understood: list[str]  # how the query was read: "date of birth 3 March 1942", ...
     ignored: list[str]  # words we could not use
     notice: str | None = None
     viewer_is_steward: bool = False  # navigation only (the "Data steward" menu item)
+    may_break_glass: bool = False  # offer "Ask for emergency access" beside a stranger
+    paused: str | None = None  # searching is paused for this viewer: the plain reason
 
 
 @dataclass(frozen=True)
@@ -177,6 +183,8 @@ class BreakGlassReview:
     reviewed_by: str = ""
     reviewed_at: dt.datetime | None = None
     review_note: str = ""
+    staff_name: str = ""
+    role_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -192,7 +200,12 @@ class AuditRow:
     person_id: int | None
     purpose: str
     query: str
-    shown: str  # plain words: what was shown and withheld (partner and category codes)
+    shown: str  # plain words: what was shown; withheld only as counts the viewer may know
+    staff_name: str = ""  # "Priya Shah": the name the staff member had at the time
+    role_label: str = ""  # "Clinician (GP, nurse, therapist)", never the code
+    when: str = ""  # "3 March 2026, 14:05" (local time)
+    what: str = ""  # for one person: "Listed in search results for 'smith 1942'"
+    why: str = ""  # the purpose in plain words ("Direct care", not direct_care)
 
 
 @dataclass(frozen=True)
@@ -205,3 +218,32 @@ class ReviewPairView:
     evidence: list[tuple[str, str]] = field(default_factory=list)  # (comparison, words)
     person_a: int | None = None
     person_b: int | None = None
+
+
+@dataclass(frozen=True)
+class AccessReport:
+    """A subject access report: every audit row that showed one person, newest first.
+
+    ``rows`` is one page (``page`` of ``pages``) or, when asked for whole, every row.
+    """
+
+    person_id: int
+    person_name: str
+    date_of_birth: dt.date | None
+    nhs_number: str
+    rows: list[AuditRow]
+    total: int
+    page: int
+    pages: int
+    page_size: int
+
+
+@dataclass(frozen=True)
+class BreakGlassQueue:
+    """Open break-glass grants, oldest first, one page of them, with the true count."""
+
+    reviews: list[BreakGlassReview]
+    total: int  # every open grant, however many pages
+    page: int
+    pages: int
+    page_size: int

@@ -7,6 +7,16 @@ finds them). A query is read into criteria (an NHS Number, a date of birth, a ye
 postcode, district or sector, name words); each criterion is one indexed lookup, the criteria
 are intersected, and people are ranked by how exactly they matched.
 
+Three things keep search from telling a viewer more than the agreement allows:
+
+- each token row carries ``restricted``: "" when a feed anyone may be told about gives it,
+  otherwise the sensitive categories of the feeds that alone give it, and a viewer matches
+  only tokens their role may know about (``allowed_restrictions``);
+- ``cd:``/``cs:`` tokens (district and sector of the current address, never typed in a query)
+  and a ``Scope`` keep ``find`` to the people the viewer works with;
+- ``strong_matches`` is the only way to anyone else: their NHS Number, or full name with full
+  date of birth.
+
 This module finds person ids only; what may be *shown* about them is the gate's decision
 (``governance.access.search_people``).
 """
@@ -18,12 +28,16 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import combinations
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 
 from wraparound.core import names, nhs_number, postcodes
 from wraparound.core.bulk import insert_rows
 from wraparound.core.nicknames import NICKNAMES
+from wraparound.governance.access.lens import source_categories
+from wraparound.governance.agreement import Agreement, current
 from wraparound.governance.models import PersonSearchIndex
 from wraparound.identity.models import Person
 from wraparound.sources.models import SourceRecord
@@ -33,6 +47,10 @@ EXACT, CLOSE, SOUNDS_LIKE = 3, 2, 1
 NARROW_BELOW = 5000
 # People indexed per round trip: fewer, larger queries when ``link`` refreshes many people.
 INDEX_CHUNK = 2000
+INDEX_COLUMNS = ["token", "person_id", "restricted"]
+# Criteria intersected in one SQL statement; any more are intersected by scoring (``find``)
+# or one indexed lookup each (``_holding_all``).
+NESTED = 4
 
 # --- normalising ---------------------------------------------------------------------------
 
@@ -111,7 +129,58 @@ def tokens_for(
     return tokens
 
 
-def _people_tokens(person_ids: list[int]) -> dict[int, set[str]]:
+def current_area_tokens(postcode: str) -> set[str]:
+    """District and sector of where the person lives now (the cached summary's postcode).
+
+    No query ever produces these: search asks them only to keep to a team's neighbourhood,
+    the same test ``governance.access.relationship`` makes on ``Person.postcode``.
+    """
+    code = postcodes.normalise(postcode)
+    if not postcodes.is_full(code):
+        return set()
+    outward, inward = code.split(" ", 1)
+    return {f"cd:{outward}", f"cs:{outward} {inward[0]}"}
+
+
+def restriction(agreement: Agreement, partner: str, source_name: str) -> str:
+    """What a feed's tokens are restricted to: its categories, sorted and comma-joined ("")."""
+    return ",".join(sorted(source_categories(agreement, partner, source_name)))
+
+
+def allowed_restrictions(sensitive: Iterable[str]) -> tuple[str, ...]:
+    """Every restriction a viewer who may see ``sensitive`` may match: "" and each subset.
+
+    Worked out from the role's categories (at most 2**6 strings), so a search never scans the
+    index for the restrictions it holds. "unclassified" is in no role's list: fail closed.
+    """
+    cats = sorted(set(sensitive))
+    out = [""]
+    for size in range(1, len(cats) + 1):
+        out.extend(",".join(combo) for combo in combinations(cats, size))
+    return tuple(out)
+
+
+def _row_tokens(row: dict) -> set[str]:
+    return tokens_for(
+        given_names=[row["given_name"]],
+        family_names=[row["family_name"]],
+        dates_of_birth=[row["date_of_birth"]],
+        postcodes_=[row["postcode"]],
+        nhs_numbers=[row["nhs_number"]],
+    )
+
+
+def _people_tokens(person_ids: list[int]) -> dict[int, dict[str, set[str]]]:
+    """Person id -> token -> the restrictions it is held under ("" = anyone may match it).
+
+    A token from any record whose feed reveals nothing sensitive is unrestricted; a token only
+    feeds with sensitive involvement give (a surname only the mental health trust holds) is
+    restricted to their categories, one row per distinct restriction. The cached summary may
+    have come from a sensitive record, so a summary value no record gives is restricted to
+    every sensitive category among the person's records (fail closed), and is unrestricted
+    only for a person with no records at all.
+    """
+    agreement = current()
     people = {
         p["id"]: p
         for p in Person.objects.filter(id__in=person_ids, retired=False).values(
@@ -120,20 +189,42 @@ def _people_tokens(person_ids: list[int]) -> dict[int, set[str]]:
     }
     records: dict[int, list[dict]] = {pid: [] for pid in people}
     for rec in SourceRecord.objects.filter(link__person_id__in=person_ids).values(
-        "link__person_id", "given_name", "family_name", "date_of_birth", "postcode", "nhs_number"
+        "link__person_id",
+        "given_name",
+        "family_name",
+        "date_of_birth",
+        "postcode",
+        "nhs_number",
+        "source__partner",
+        "source__name",
     ):
         records.setdefault(rec["link__person_id"], []).append(rec)
-    out = {}
+    out: dict[int, dict[str, set[str]]] = {}
     for pid, person in people.items():
-        rows = [person, *records.get(pid, [])]
-        out[pid] = tokens_for(
-            given_names=[r["given_name"] for r in rows],
-            family_names=[r["family_name"] for r in rows],
-            dates_of_birth=[r["date_of_birth"] for r in rows],
-            postcodes_=[r["postcode"] for r in rows],
-            nhs_numbers=[r["nhs_number"] for r in rows],
-        )
+        held: dict[str, set[str]] = {}
+        sensitive: set[str] = set()
+        for rec in records.get(pid, []):
+            limit = restriction(agreement, rec["source__partner"], rec["source__name"])
+            if limit:
+                sensitive.update(limit.split(","))
+            for token in _row_tokens(rec):
+                held.setdefault(token, set()).add(limit)
+        summary_limit = ",".join(sorted(sensitive))
+        for token in _row_tokens(person):
+            held.setdefault(token, {summary_limit})
+        for token in current_area_tokens(person["postcode"]):
+            held[token] = {""}
+        out[pid] = {t: ({""} if "" in limits else limits) for t, limits in held.items()}
     return out
+
+
+def _index_rows(person_ids: list[int]) -> list[tuple[str, int, str]]:
+    return [
+        (token, pid, limit)
+        for pid, tokens in _people_tokens(person_ids).items()
+        for token, limits in tokens.items()
+        for limit in sorted(limits)
+    ]
 
 
 def index_people(person_ids: Iterable[int]) -> int:
@@ -147,10 +238,10 @@ def index_people(person_ids: Iterable[int]) -> int:
     written = 0
     for start in range(0, len(ids), INDEX_CHUNK):
         chunk = ids[start : start + INDEX_CHUNK]
-        rows = [(token, pid) for pid, tokens in _people_tokens(chunk).items() for token in tokens]
+        rows = _index_rows(chunk)
         with transaction.atomic():
             PersonSearchIndex.objects.filter(person_id__in=chunk).delete()
-            insert_rows(PersonSearchIndex, ["token", "person_id"], rows)
+            insert_rows(PersonSearchIndex, INDEX_COLUMNS, rows)
         written += len(rows)
     return written
 
@@ -162,10 +253,7 @@ def rebuild_all(chunk: int = 2000) -> Iterator[int]:
     for start in range(0, len(ids), chunk):
         batch = ids[start : start + chunk]
         with transaction.atomic():
-            rows = [
-                (token, pid) for pid, tokens in _people_tokens(batch).items() for token in tokens
-            ]
-            insert_rows(PersonSearchIndex, ["token", "person_id"], rows)
+            insert_rows(PersonSearchIndex, INDEX_COLUMNS, _index_rows(batch))
         yield len(batch)
 
 
@@ -224,6 +312,9 @@ class Criterion:
     close: list[str] = field(default_factory=list)  # tokens, scored CLOSE
     sounds: list[str] = field(default_factory=list)  # tokens, scored SOUNDS_LIKE
     rank: int = 5  # lower runs first (more selective)
+    # "nhs" | "dob" | "name" identify a person; "postcode" | "sector" | "district" | "year"
+    # only narrow (and are never checked for someone the viewer does not work with).
+    kind: str = ""
 
 
 @dataclass
@@ -260,6 +351,7 @@ def parse_query(query: str, today: dt.date | None = None) -> ParsedQuery:
                     label=f"date of birth {found.day} {found.strftime('%B %Y')}",
                     exact=[f"d:{found.isoformat()}"],
                     rank=1,
+                    kind="dob",
                 )
             )
 
@@ -267,7 +359,10 @@ def parse_query(query: str, today: dt.date | None = None) -> ParsedQuery:
         number = "".join(match.groups())
         criteria.append(
             Criterion(
-                label=f"NHS Number {nhs_number.formatted(number)}", exact=[f"h:{number}"], rank=0
+                label=f"NHS Number {nhs_number.formatted(number)}",
+                exact=[f"h:{number}"],
+                rank=0,
+                kind="nhs",
             )
         )
         take(match)
@@ -297,21 +392,31 @@ def parse_query(query: str, today: dt.date | None = None) -> ParsedQuery:
         take(match)
     while match := _FULL_POSTCODE.search(text):
         code = f"{match.group(1).upper()} {match.group(2).upper()}"
-        criteria.append(Criterion(label=f"postcode {code}", exact=[f"p:{code}"], rank=1))
+        criteria.append(
+            Criterion(label=f"postcode {code}", exact=[f"p:{code}"], rank=1, kind="postcode")
+        )
         take(match)
     while match := _SECTOR.search(text):
         area = f"{match.group(1).upper()} {match.group(2)}"
-        criteria.append(Criterion(label=f"postcode sector {area}", exact=[f"ps:{area}"], rank=3))
+        criteria.append(
+            Criterion(label=f"postcode sector {area}", exact=[f"ps:{area}"], rank=3, kind="sector")
+        )
         take(match)
     while match := _YEAR.search(text):
         year = match.group(1)
-        criteria.append(Criterion(label=f"born in {year}", exact=[f"y:{year}"], rank=3))
+        criteria.append(
+            Criterion(label=f"born in {year}", exact=[f"y:{year}"], rank=3, kind="year")
+        )
         take(match)
     while match := _DISTRICT.search(text):
         area = match.group(1).upper()
         if not any(c.isdigit() for c in area):
             break
-        criteria.append(Criterion(label=f"postcode district {area}", exact=[f"pd:{area}"], rank=4))
+        criteria.append(
+            Criterion(
+                label=f"postcode district {area}", exact=[f"pd:{area}"], rank=4, kind="district"
+            )
+        )
         take(match)
 
     ignored: list[str] = []
@@ -325,7 +430,7 @@ def parse_query(query: str, today: dt.date | None = None) -> ParsedQuery:
             if len(part) < 2:
                 ignored.append(part)
                 continue
-            criterion = Criterion(label=f"name '{part}'", exact=[f"n:{part}"], rank=2)
+            criterion = Criterion(label=f"name '{part}'", exact=[f"n:{part}"], rank=2, kind="name")
             canon = NICKNAMES.get(part, frozenset())
             criterion.close = [f"k:{c}" for c in sorted(canon | {part})]
             if canon - {part}:
@@ -352,10 +457,53 @@ def _weights(criterion: Criterion) -> dict[str, int]:
     return weight
 
 
-def _scores(criterion: Criterion, among: list[int] | None) -> dict[int, int]:
+@dataclass(frozen=True)
+class Scope:
+    """The people a viewer works with, as the index can be asked; ``None`` means everyone.
+
+    ``person_ids``: assignments, caseload-list entries and open break-glass grants that count
+    for the role; ``area_tokens``: ``cd:``/``cs:`` tokens of the team's neighbourhood (current
+    address), when the role counts the neighbourhood. Built by ``relationship._scope``.
+    """
+
+    person_ids: frozenset[int]
+    area_tokens: tuple[str, ...]
+
+
+def current_area_token(area: str) -> str:
+    """The token of a team's district (``WV10``) or sector (``WV10 6``) for current addresses."""
+    return f"cs:{area}" if " " in area else f"cd:{area}"
+
+
+def _tokens(tokens: Iterable[str], allowed: tuple[str, ...] | None):
+    """Index rows holding any of ``tokens`` that this viewer may match on."""
+    qs = PersonSearchIndex.objects.filter(token__in=list(tokens))
+    return qs if allowed is None else qs.filter(restricted__in=allowed)
+
+
+def _scoped(matching, scope: Scope | None):
+    """``matching`` (a query on the index) cut down to the people in ``scope``.
+
+    The neighbourhood is asked person by person (``EXISTS`` a ``cd:``/``cs:`` token for this
+    ``person_id``: seeks on the ``(token, person_id)`` index), never as the whole
+    neighbourhood, which may be tens of thousands of people.
+    """
+    if scope is None:
+        return matching
+    q = Q(person_id__in=sorted(scope.person_ids))
+    if scope.area_tokens:
+        q |= Exists(
+            PersonSearchIndex.objects.filter(
+                person_id=OuterRef("person_id"), token__in=scope.area_tokens
+            )
+        )
+    return matching.filter(q)
+
+
+def _scores(criterion: Criterion, among: list[int] | None, allowed) -> dict[int, int]:
     """Person id -> best score for one criterion, from one indexed ``token IN (...)`` lookup."""
     weight = _weights(criterion)
-    qs = PersonSearchIndex.objects.filter(token__in=list(weight))
+    qs = _tokens(weight, allowed)
     if among is not None:
         qs = qs.filter(person_id__in=among)
     best: dict[int, int] = {}
@@ -366,27 +514,37 @@ def _scores(criterion: Criterion, among: list[int] | None) -> dict[int, int]:
     return best
 
 
-def _ids_matching(criterion: Criterion):
-    return PersonSearchIndex.objects.filter(token__in=list(_weights(criterion))).values("person_id")
+def _matching_all(token_sets: list[list[str]], allowed, scope: Scope | None = None):
+    """Person ids holding a token of every set: nested ``person_id IN (...)`` on the index.
+
+    Only the first ``NESTED`` sets are nested (the most selective: callers sort them), since
+    each one is a level of SQL and ten made SQLite's parser overflow; callers check the rest.
+    """
+    matching = None
+    for tokens in token_sets[:NESTED]:
+        qs = _tokens(tokens, allowed)
+        if matching is not None:
+            qs = qs.filter(person_id__in=matching)
+        matching = qs.values("person_id")
+    return _scoped(matching, scope)
 
 
-def _single(criterion: Criterion, limit: int) -> tuple[list[int], int]:
+def _single(
+    criterion: Criterion, limit: int, allowed, scope: Scope | None
+) -> tuple[list[int], int]:
     """One criterion ("smith", "WV10"): count in the database, then take the best tiers first.
 
     Work stays proportional to the page, not to the thousands of people in a district.
     """
-    total = _ids_matching(criterion).distinct().count()
+    total = _matching_all([list(_weights(criterion))], allowed, scope).distinct().count()
     picked: list[int] = []
     for tokens in (criterion.exact, criterion.close, criterion.sounds):
         if len(picked) >= limit or not tokens:
             continue
-        qs = (
-            PersonSearchIndex.objects.filter(token__in=tokens)
-            .exclude(person_id__in=picked)
-            .values_list("person_id", flat=True)
-            .distinct()
-            .order_by("person_id")
+        qs = _scoped(
+            _tokens(tokens, allowed).exclude(person_id__in=picked).values("person_id"), scope
         )
+        qs = qs.values_list("person_id", flat=True).distinct().order_by("person_id")
         picked.extend(qs[: limit - len(picked)])
     return picked, total
 
@@ -399,32 +557,36 @@ class Found:
     ignored: list[str]
 
 
-def find(query: str, *, limit: int = 25) -> Found:
+def find(
+    query: str,
+    *,
+    limit: int = 25,
+    allowed: tuple[str, ...] | None = None,
+    scope: Scope | None = None,
+) -> Found:
     """Person ids matching every criterion of the query, best matches first.
 
     The database intersects the criteria (nested ``person_id IN (...)`` on the index), so only
-    people matching everything come back to Python to be ranked.
+    people matching everything come back to Python to be ranked. ``allowed``: the token
+    restrictions the viewer may match (``allowed_restrictions``; None: all). ``scope``: only
+    people the viewer works with (None: everyone).
     """
     parsed = parse_query(query)
-    understood = [c.label for c in parsed.criteria]
-    criteria = sorted(parsed.criteria, key=lambda c: c.rank)
+    understood = list(dict.fromkeys(c.label for c in parsed.criteria))
+    criteria = sorted(_distinct(parsed.criteria), key=lambda c: c.rank)
     if not criteria:
         return Found(person_ids=[], total=0, understood=understood, ignored=parsed.ignored)
     if len(criteria) == 1:
-        ids, total = _single(criteria[0], limit)
+        ids, total = _single(criteria[0], limit, allowed, scope)
         return Found(person_ids=ids, total=total, understood=understood, ignored=parsed.ignored)
-    matching = _ids_matching(criteria[0])
-    for criterion in criteria[1:]:
-        matching = PersonSearchIndex.objects.filter(
-            token__in=list(_weights(criterion)), person_id__in=matching
-        ).values("person_id")
+    matching = _matching_all([list(_weights(c)) for c in criteria], allowed, scope)
     candidates = sorted(set(matching.values_list("person_id", flat=True)))
     among = candidates if len(candidates) <= NARROW_BELOW else None
     totals = dict.fromkeys(candidates, 0)
     for criterion in criteria:
         if not totals:
             break
-        scores = _scores(criterion, among)
+        scores = _scores(criterion, among, allowed)
         totals = {pid: s + scores[pid] for pid, s in totals.items() if pid in scores}
     ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
     return Found(
@@ -433,3 +595,104 @@ def find(query: str, *, limit: int = 25) -> Found:
         understood=understood,
         ignored=parsed.ignored,
     )
+
+
+def _distinct(criteria: list[Criterion]) -> list[Criterion]:
+    """Each criterion once ("smith 1942 smith 1942 ..." asks two things, not forty)."""
+    seen: dict[tuple, Criterion] = {}
+    for c in criteria:
+        seen.setdefault((tuple(c.exact), tuple(c.close), tuple(c.sounds)), c)
+    return list(seen.values())
+
+
+def _holding_all(token_sets: list[list[str]], allowed, cap: int) -> list[int]:
+    """At most ``cap`` person ids holding a token of every set (nested SQL for the first few,
+    then one indexed lookup per further set among the few people left)."""
+    ids = set(_matching_all(token_sets, allowed).values_list("person_id", flat=True)[:cap])
+    for tokens in token_sets[NESTED:]:
+        if not ids:
+            break
+        ids = set(
+            _tokens(tokens, allowed)
+            .filter(person_id__in=sorted(ids))
+            .values_list("person_id", flat=True)
+        )
+    return sorted(ids)
+
+
+# --- strong identifying matches ------------------------------------------------------------
+
+# Candidates checked for a strong match, at most (a real one is one or two people).
+STRONG_CANDIDATES = 200
+
+
+def strong_matches(query: str, *, allowed: tuple[str, ...] | None, limit: int = 25) -> list[int]:
+    """People the query identifies, whoever the viewer is: the rule for listing a stranger.
+
+    Strong means the query's NHS Number is theirs (with any name or date of birth typed
+    matching too), or their full name together with their exact date of birth: each name word
+    typed matches one of their name words exactly or as a nickname (never by sound or the
+    first four letters), covering their family name and first given name, as one record the
+    viewer may be told about spells it. Postcode, district, sector and year are not checked:
+    confirming where a stranger lives would tell the viewer where they live.
+    """
+    parsed = parse_query(query)
+    by_kind: dict[str, list[Criterion]] = {}
+    for criterion in parsed.criteria:
+        by_kind.setdefault(criterion.kind, []).append(criterion)
+    nhs, dobs = _distinct(by_kind.get("nhs", [])), _distinct(by_kind.get("dob", []))
+    words = _distinct(by_kind.get("name", []))
+    if nhs:
+        sets = [list(_weights(c)) for c in nhs + dobs + words]
+        return _holding_all(sets, allowed, STRONG_CANDIDATES)[:limit]
+    typed = sorted({c.exact[0][2:] for c in words})
+    if len(dobs) != 1 or len(typed) < 2:
+        return []
+    sets = [dobs[0].exact] + [c.exact + c.close for c in words]
+    candidates = _holding_all(sets, allowed, STRONG_CANDIDATES)
+    return _full_name_matches(candidates, typed, allowed)[:limit]
+
+
+def _same_name(typed: str, part: str) -> bool:
+    return typed == part or bool(
+        NICKNAMES.get(typed, frozenset()) & NICKNAMES.get(part, frozenset())
+    )
+
+
+def _is_full_name(typed: list[str], given: str, family: str) -> bool:
+    given_parts, family_parts = name_parts(given), name_parts(family)
+    if not given_parts or not family_parts:
+        return False
+    if not set(family_parts) <= set(typed):
+        return False
+    if not any(_same_name(word, given_parts[0]) for word in typed):
+        return False
+    return all(any(_same_name(word, part) for part in given_parts + family_parts) for word in typed)
+
+
+def _full_name_matches(person_ids: list[int], typed: list[str], allowed) -> list[int]:
+    """Those of ``person_ids`` whose full name, as a record the viewer may be told about has
+    it (or the summary, for a person with no records), is what was typed."""
+    if not person_ids:
+        return []
+    agreement = current()
+    spelt: dict[int, list[tuple[str, str]]] = {}
+    has_records: set[int] = set()
+    for pid, given, family, partner, source_name in SourceRecord.objects.filter(
+        link__person_id__in=person_ids
+    ).values_list(
+        "link__person_id", "given_name", "family_name", "source__partner", "source__name"
+    ):
+        has_records.add(pid)
+        if allowed is None or restriction(agreement, partner, source_name) in allowed:
+            spelt.setdefault(pid, []).append((given, family))
+    for pid, given, family in Person.objects.filter(id__in=person_ids, retired=False).values_list(
+        "id", "given_name", "family_name"
+    ):
+        if pid not in has_records:
+            spelt.setdefault(pid, []).append((given, family))
+    return [
+        pid
+        for pid in person_ids
+        if any(_is_full_name(typed, given, family) for given, family in spelt.get(pid, []))
+    ]

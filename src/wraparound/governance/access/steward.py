@@ -1,49 +1,162 @@
 """The data steward's work: audit search, the subject access report, and linkage decisions
-(review queue, split, merge), each audited.
+(review queue, split, merge), each audited; every refusal of a non-steward is audited too.
+
+Audit pages speak plainly: staff names, role labels, dates like "3 March 2026, 14:05", what
+was shown in words. Sensitive category names appear only to a role the agreement lets see
+them (stewards: none), so rows say "some information withheld (3 items)" instead.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.db import transaction
 from django.utils import timezone
 
+from wraparound.core.names import name_parts
+from wraparound.core.nhs_number import normalise as nhs_normalise
 from wraparound.governance import linkage
 from wraparound.governance.access import search
 from wraparound.governance.access.audit import _audit
 from wraparound.governance.access.errors import BreakGlassRequired, InvalidRequest, NoAccess
 from wraparound.governance.access.lens import partner_label
 from wraparound.governance.access.relationship import _decide, _person_id
-from wraparound.governance.access.results import AuditRow, ReviewPairView
-from wraparound.governance.access.viewer import _require, _viewer
-from wraparound.governance.models import AuditEntry
-from wraparound.governance.roles import Permission
+from wraparound.governance.access.results import AccessReport, AuditRow, ReviewPairView
+from wraparound.governance.access.summaries import _display_name
+from wraparound.governance.access.viewer import _require, _Viewer, _viewer
+from wraparound.governance.models import AuditEntry, AuditPersonIndex
+from wraparound.governance.roles import Permission, Role
+from wraparound.identity.models import Person, PersonChange
+
+PLAIN_PURPOSES = {
+    "direct_care": "Direct care",
+    "direct care": "Direct care",
+    "linkage check": "Checking which records belong to whom",
+    "subject access report": "Subject access report",
+    "audit search": "Searching the audit trail",
+}
+_CODE = re.compile(r"^[a-z]+(_[a-z]+)+$")
 
 
-def _row(entry: AuditEntry) -> AuditRow:
-    detail = entry.detail if isinstance(entry.detail, dict) else {}
+def _role_label(role: str) -> str:
+    try:
+        return Role(role).label
+    except ValueError:
+        return role.replace("_", " ").capitalize() if role else ""
+
+
+def _plain_purpose(purpose: str) -> str:
+    text = (purpose or "").strip()
+    if text.lower() in PLAIN_PURPOSES:
+        return PLAIN_PURPOSES[text.lower()]
+    if _CODE.match(text):
+        return text.replace("_", " ").capitalize()
+    return text
+
+
+def _when(at: dt.datetime) -> str:
+    """'3 March 2026, 14:05' in local time."""
+    local = timezone.localtime(at)
+    return f"{local.day} {local:%B %Y, %H:%M}"
+
+
+def _shown_words(detail: dict, v: _Viewer) -> str:
+    """What a row showed and withheld, in words this viewer may read.
+
+    Sensitive category names appear only when the viewer's role lists them (stewards list
+    none): otherwise the row says "some information withheld (3 items)". Withheld
+    organisations are named only when the viewer's role may see their detail.
+    """
     parts = []
     if detail.get("access"):
-        parts.append(f"access: {detail['access']}")
+        parts.append(f"access: {str(detail['access']).replace('_', ' ')}")
     if detail.get("shown_partners"):
         parts.append("shown: " + ", ".join(partner_label(p) for p in detail["shown_partners"]))
-    if detail.get("withheld_categories") or detail.get("withheld"):
-        withheld = [w.split(":", 1)[-1] for w in detail.get("withheld", [])]
-        parts.append(
-            "withheld: "
-            + ", ".join(sorted(set(withheld) | set(detail.get("withheld_categories", []))))
-        )
+    allowed = v.rules.sensitive
+    named, hidden = set(), 0
+    for category in detail.get("withheld_categories") or []:
+        if category in allowed:
+            named.add(str(category).replace("_", " "))
+        else:
+            hidden += 1
+    for reason in detail.get("withheld") or []:
+        kind, _, what = str(reason).partition(":")
+        if kind == "partner" and what in v.rules.detail_from:
+            named.add(f"from {partner_label(what)}")
+        elif kind == "objection":
+            named.add("the person objects to sharing")
+        elif kind in ("partner", "generic", "category"):
+            hidden += 1 if not detail.get("withheld_categories") else 0
+        else:
+            hidden += 1
+    if named:
+        parts.append("withheld: " + ", ".join(sorted(named)))
+    if hidden:
+        parts.append(f"some information withheld ({hidden} item{'s' if hidden != 1 else ''})")
     if "total" in detail:
         parts.append(f"{detail['total']} matched")
     if detail.get("why"):
         parts.append(f"refused: {detail['why']}")
+    if detail.get("tried"):
+        parts.append(f"refused: {detail['tried']}")
     if detail.get("person_ids") is not None:
         parts.append(f"{len(detail['person_ids'])} people")
+    return "; ".join(parts)
+
+
+EXPORT_WORDS = {
+    "caseload": "Exported in a caseload list",
+    "links": "Exported in the list of which records belong to whom",
+}
+
+
+def _what_for(entry: AuditEntry, pid: int | None, detail: dict) -> str:
+    """What the row did to or showed of person ``pid``, in the words of a letter to them."""
+    action = entry.action
+    listed = pid is not None and entry.person_id != pid
+    if action == AuditEntry.Action.SEARCH:
+        return (
+            f"Listed in search results for '{entry.query}'"
+            if entry.query
+            else "Listed in search results"
+        )
+    if action == AuditEntry.Action.EXPORT:
+        return EXPORT_WORDS.get(str(detail.get("what", "")), "Exported in a list")
+    if action == AuditEntry.Action.VIEW_PERSON:
+        if detail.get("access") == "break_glass":
+            return "Opened the record in an emergency (break-glass)"
+        return "Opened the record"
+    if action == AuditEntry.Action.LINKAGE_REVIEW:
+        return "Shown to a data steward checking which records belong to whom"
+    words = {
+        AuditEntry.Action.ACCESS_DENIED: "Tried to open the record, and was refused",
+        AuditEntry.Action.BREAK_GLASS: "Asked for emergency access to the record",
+        AuditEntry.Action.CHANGE: "Changed the record",
+        AuditEntry.Action.SHARING_PREFERENCE: "Recorded the person's wishes about sharing",
+        AuditEntry.Action.LINKAGE_DECISION: "Decided which records belong to the person",
+        AuditEntry.Action.ACCESS_REPORT: "Wrote a report of who looked at the record",
+        AuditEntry.Action.AUDIT_SEARCH: "Searched the audit trail for the person",
+        AuditEntry.Action.BREAK_GLASS_REVIEW: "Reviewed emergency access to the record",
+    }
+    if action in words:
+        return words[action]
+    try:
+        label = AuditEntry.Action(action).label
+    except ValueError:
+        label = action
+    return f"{label} (listed)" if listed else label
+
+
+def _row(entry: AuditEntry, v: _Viewer, pid: int | None = None) -> AuditRow:
+    detail = entry.detail if isinstance(entry.detail, dict) else {}
     try:
         label = AuditEntry.Action(entry.action).label
     except ValueError:
         label = entry.action
+    why = _plain_purpose(entry.purpose)
+    if not why and entry.action == AuditEntry.Action.SEARCH:
+        why = "Finding a person"
     return AuditRow(
         entry_id=entry.id,
         at=entry.at,
@@ -56,8 +169,18 @@ def _row(entry: AuditEntry) -> AuditRow:
         person_id=entry.person_id,
         purpose=entry.purpose,
         query=entry.query,
-        shown="; ".join(parts),
+        shown=_shown_words(detail, v),
+        staff_name=entry.staff_name or entry.username,
+        role_label=_role_label(entry.role),
+        when=_when(entry.at),
+        what=_what_for(entry, pid, detail),
+        why=why,
     )
+
+
+def require_steward(*, viewer, ip: str | None, tried: str) -> None:
+    """For steward pages that show nothing yet: refuse, and audit, anyone else."""
+    _require(_viewer(viewer), Permission.SEARCH_AUDIT, ip, tried)
 
 
 def search_audit(
@@ -72,7 +195,7 @@ def search_audit(
     limit: int = 500,
 ) -> list[AuditRow]:
     v = _viewer(viewer)
-    _require(v, Permission.SEARCH_AUDIT)
+    _require(v, Permission.SEARCH_AUDIT, ip, "search the audit trail")
     filters = {
         "username": username,
         "person_id": person_id,
@@ -85,19 +208,26 @@ def search_audit(
         if username:
             entries = entries.filter(username__iexact=username.strip())
         if person_id is not None:
-            entries = entries.filter(person_id=_person_id(person_id))
+            entries = entries.filter(
+                id__in=AuditPersonIndex.objects.filter(person_id=_person_id(person_id)).values(
+                    "entry_id"
+                )
+            )
         if action:
             entries = entries.filter(action=action.strip())
         if date_from:
             entries = entries.filter(at__gte=_start_of(date_from))
         if date_to:
             entries = entries.filter(at__lt=_start_of(date_to + dt.timedelta(days=1)))
-        rows = [_row(e) for e in entries.order_by("-at", "-id")[: max(1, min(int(limit), 5000))]]
+        pid = _person_id(person_id) if person_id is not None else None
+        rows = [
+            _row(e, v, pid) for e in entries.order_by("-at", "-id")[: max(1, min(int(limit), 5000))]
+        ]
         _audit(
             v,
             AuditEntry.Action.AUDIT_SEARCH,
             ip,
-            person_id=_person_id(person_id) if person_id is not None else None,
+            person_id=pid,
             purpose="audit search",
             detail={
                 "filters": {k: val for k, val in filters.items() if val is not None},
@@ -111,52 +241,129 @@ def _start_of(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def access_report_for_person(*, viewer, person_id: int, ip: str | None) -> list[AuditRow]:
-    """Everybody who looked at, changed, exported or tried to open one person's record.
+def _find_person(
+    *, person_id: int | None, nhs_number: str | None, name: str | None, date_of_birth
+) -> Person:
+    """The person a subject access request is about, by NHS Number or by name and birth date."""
+    people = Person.objects.filter(retired=False)
+    if nhs_number:
+        digits = nhs_normalise(nhs_number)
+        if len(digits) != 10:
+            raise InvalidRequest("Enter a 10-digit NHS Number, like 943 476 5919.")
+        found = list(people.filter(nhs_number=digits)[:2])
+        if not found:
+            raise InvalidRequest("Nobody has that NHS Number here. Check it, or search by name.")
+    elif name or date_of_birth:
+        if not (name and date_of_birth):
+            raise InvalidRequest("Enter both the person's full name and their date of birth.")
+        wanted = set(name_parts(name))
+        if len(wanted) < 2:
+            raise InvalidRequest("Enter the person's full name: given name and family name.")
+        found = [
+            p
+            for p in people.filter(date_of_birth=date_of_birth)
+            if wanted <= set(name_parts(f"{p.given_name} {p.family_name}"))
+        ]
+        if not found:
+            raise InvalidRequest("Nobody with that name and date of birth is here. Check both.")
+    elif person_id is not None:
+        found = list(Person.objects.filter(id=_person_id(person_id))[:1])
+        if not found:
+            raise NoAccess()
+    else:
+        raise InvalidRequest("Enter an NHS Number, or a full name and date of birth.")
+    if len(found) > 1:
+        raise InvalidRequest(
+            "More than one person matches: use the NHS Number, or ask the person for it."
+        )
+    return found[0]
 
-    Searches are not included: a search row records the query and the people it returned, and
-    a person appearing in a list of results is not a look at their record.
+
+def _earlier_ids(pid: int) -> list[int]:
+    """This person's id and every id whose records were merged or split into it, as audit
+    rows written before the change name the old ids."""
+    ids, frontier = {pid}, {pid}
+    for _ in range(20):
+        earlier = (
+            set(
+                PersonChange.objects.filter(to_person_id__in=frontier).values_list(
+                    "from_person_id", flat=True
+                )
+            )
+            - ids
+        )
+        if not earlier:
+            break
+        ids |= earlier
+        frontier = earlier
+    return sorted(ids)
+
+
+def access_report_for_person(
+    *,
+    viewer,
+    ip: str | None,
+    person_id: int | None = None,
+    nhs_number: str | None = None,
+    name: str | None = None,
+    date_of_birth: dt.date | None = None,
+    page: int = 1,
+    page_size: int = 50,
+    whole: bool = False,
+) -> AccessReport:
+    """Every audit row that showed one person: looks, changes, refusals, searches that listed
+    them, exports and lists that named them (``AuditPersonIndex``), newest first.
+
+    Paged for the screen; ``whole=True`` gives every row (for the download or print). The
+    report is itself audited.
     """
     v = _viewer(viewer)
-    _require(v, Permission.SUBJECT_ACCESS_REPORT)
-    pid = _person_id(person_id)
-    if pid is None:
-        raise NoAccess()
-    looked = (
-        AuditEntry.Action.VIEW_PERSON,
-        AuditEntry.Action.ACCESS_DENIED,
-        AuditEntry.Action.BREAK_GLASS,
-        AuditEntry.Action.CHANGE,
-        AuditEntry.Action.SHARING_PREFERENCE,
-        AuditEntry.Action.LINKAGE_DECISION,
+    _require(v, Permission.SUBJECT_ACCESS_REPORT, ip, "write a subject access report")
+    person = _find_person(
+        person_id=person_id, nhs_number=nhs_number, name=name, date_of_birth=date_of_birth
     )
+    ids = _earlier_ids(person.id)
+    page_size = max(1, min(int(page_size), 500))
     with transaction.atomic():
-        entries = list(
-            AuditEntry.objects.filter(person_id=pid, action__in=looked).order_by("-at", "-id")[
-                :5000
-            ]
-        )
-        for export in AuditEntry.objects.filter(action=AuditEntry.Action.EXPORT).order_by("-at")[
-            :5000
-        ]:
-            if pid in (export.detail or {}).get("person_ids", []):
-                entries.append(export)
-        entries.sort(key=lambda e: (e.at, e.id), reverse=True)
-        rows = [_row(e) for e in entries]
+        entries = AuditEntry.objects.filter(
+            id__in=AuditPersonIndex.objects.filter(person_id__in=ids).values("entry_id")
+        ).order_by("-at", "-id")
+        total = entries.count()
+        pages = max(1, -(-total // page_size))
+        page = max(1, min(int(page or 1), pages))
+        chosen = entries if whole else entries[(page - 1) * page_size : page * page_size]
+        rows = [_row(e, v, person.id) for e in chosen.iterator(chunk_size=2000)]
         _audit(
             v,
             AuditEntry.Action.ACCESS_REPORT,
             ip,
-            person_id=pid,
+            person_id=person.id,
             purpose="subject access report",
-            detail={"rows": len(rows)},
+            detail={
+                "rows": total,
+                "shown": len(rows),
+                "whole": whole,
+                "found_by": "nhs_number"
+                if nhs_number
+                else ("name_and_date_of_birth" if name else "record"),
+            },
         )
-    return rows
+    return AccessReport(
+        person_id=person.id,
+        person_name=_display_name(person.given_name, person.family_name),
+        date_of_birth=person.date_of_birth,
+        nhs_number=person.nhs_number,
+        rows=rows,
+        total=total,
+        page=1 if whole else page,
+        pages=1 if whole else pages,
+        page_size=total if whole else page_size,
+    )
 
 
 def open_review_queue(*, viewer, ip: str | None, limit: int = 50) -> list[ReviewPairView]:
     v = _viewer(viewer)
-    _require(v, Permission.REVIEW_LINKAGE)
+    _require(v, Permission.REVIEW_LINKAGE, ip, "open the linkage review queue")
     lens = v.lens(False)
     with transaction.atomic():
         pairs = linkage.open_pairs(limit=max(1, min(int(limit), 500)))
@@ -173,7 +380,7 @@ def open_review_queue(*, viewer, ip: str | None, limit: int = 50) -> list[Review
 
 def decide_review_pair(*, viewer, pair_id: int, decision: str, reason: str, ip: str | None) -> None:
     v = _viewer(viewer)
-    _require(v, Permission.REVIEW_LINKAGE)
+    _require(v, Permission.REVIEW_LINKAGE, ip, "decide a linkage review pair")
     if decision not in ("same", "different", "not_sure"):
         raise InvalidRequest("Choose link, keep apart or not sure.")
     with transaction.atomic():
@@ -197,7 +404,7 @@ def split_link(
     *, viewer, person_id: int, source: str, source_record_id: str, reason: str, ip: str | None
 ) -> int:
     v = _viewer(viewer)
-    _require(v, Permission.REVIEW_LINKAGE)
+    _require(v, Permission.REVIEW_LINKAGE, ip, f"split a record off person {person_id}")
     person, _, _ = _decide(v, person_id, ip, "split a linked record")
     if not (reason or "").strip():
         raise InvalidRequest("Enter why this record belongs to someone else.")
@@ -227,7 +434,7 @@ def merge_people(
     *, viewer, person_id: int, other_person_id: int, reason: str, ip: str | None
 ) -> int:
     v = _viewer(viewer)
-    _require(v, Permission.REVIEW_LINKAGE)
+    _require(v, Permission.REVIEW_LINKAGE, ip, f"merge person {person_id} with {other_person_id}")
     person, _, _ = _decide(v, person_id, ip, "merge two people")
     try:
         other, _, _ = _decide(v, other_person_id, ip, "merge two people")

@@ -1,4 +1,5 @@
-"""How a person is described in a list (``PersonSummary``): name, age, NHS Number, who knows them.
+"""How a person is described in a list (``PersonSummary``): name, age, NHS Number, who knows them;
+for someone the viewer does not work with, only name and date of birth.
 
 Shared by search and the caseload export, so both show the same few facts and name only the
 organisations this viewer may be told about.
@@ -55,6 +56,26 @@ def _known_to(v: _Viewer, person_ids: list[int], objections: set[int]) -> dict[i
     return {pid: sorted(names) for pid, names in out.items()}
 
 
+def _stranger(pid: int, p: dict) -> PersonSummary:
+    """Someone the viewer does not work with: just enough to choose break-glass.
+
+    Name and date of birth, nothing more: no address, postcode, NHS Number or who knows them,
+    which would tell the viewer about a person they have no reason yet to know about.
+    """
+    return PersonSummary(
+        person_id=pid,
+        display_name=_display_name(p["given_name"], p["family_name"]),
+        age=_age(p["date_of_birth"]),
+        date_of_birth=p["date_of_birth"],
+        address="",
+        postcode="",
+        nhs_number=None,
+        nhs_valid=False,
+        known_to=[],
+        relationship="none",
+    )
+
+
 def _summaries(v: _Viewer, person_ids: list[int]) -> list[PersonSummary]:
     people = {
         p["id"]: p
@@ -64,10 +85,14 @@ def _summaries(v: _Viewer, person_ids: list[int]) -> list[PersonSummary]:
     }
     ordered = [pid for pid in person_ids if pid in people]
     relationships = _relationships(v, {pid: people[pid]["postcode"] for pid in ordered})
-    known = _known_to(v, ordered, _objections(ordered))
+    related = [pid for pid in ordered if relationships[pid] != "none"]
+    known = _known_to(v, related, _objections(related))
     summaries = []
     for pid in ordered:
         p = people[pid]
+        if relationships[pid] == "none":
+            summaries.append(_stranger(pid, p))
+            continue
         number, valid = _nhs(p["nhs_number"])
         summaries.append(
             PersonSummary(

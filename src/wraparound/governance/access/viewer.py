@@ -97,9 +97,18 @@ def _viewer(user) -> _Viewer:
     )
 
 
-def _require(v: _Viewer, permission: Permission) -> None:
-    if not v.may(permission):
-        raise NoAccess()
+def _require(v: _Viewer, permission: Permission, ip: str | None = None, tried: str = "") -> None:
+    """Refuse a role that may not do this, and audit the attempt (``refused``) first.
+
+    The refusal row is written in its own transaction, so it stays when ``NoAccess`` unwinds:
+    a housing officer trying a merge or a nurse opening the audit trail leaves a trace.
+    """
+    if v.may(permission):
+        return
+    from wraparound.governance.access.audit import _refused
+
+    _refused(v, ip, permission=permission.value, tried=tried or permission.label)
+    raise NoAccess()
 
 
 def who_am_i(*, viewer) -> ViewerInfo:

@@ -31,12 +31,20 @@ def _for_edit(v: _Viewer, person_id, ip: str | None) -> Person:
     return person
 
 
+RECORDED_BY_LENGTH = 200  # plans.models: WhatMattersToMe / PersonWhoMatters.recorded_by
+
+
 def _by(v: _Viewer) -> str:
     try:
         role = Role(v.role).label
     except ValueError:
         role = v.role
-    return f"{v.display_name} ({role}, {v.organisation})"
+    # "recorded by" holds 200 characters; a name may be 300 (Django's first + last name). The
+    # name gives way first, so the role and organisation are still read by the next worker.
+    suffix = f" ({role}, {v.organisation})"
+    room = max(RECORDED_BY_LENGTH - len(suffix), 20)
+    name = v.display_name if len(v.display_name) <= room else v.display_name[: room - 1] + "…"
+    return (name + suffix)[:RECORDED_BY_LENGTH]
 
 
 def record_what_matters(*, viewer, person_id: int, text: str, ip: str | None) -> WhatMattersEntry:

@@ -9,6 +9,7 @@ counts as changed rather than silently mis-read.
 import csv
 import datetime as dt
 import hashlib
+import re
 from collections import deque
 from collections.abc import Callable, Iterator
 from decimal import Decimal, InvalidOperation
@@ -61,6 +62,13 @@ ACTIVITY_COLUMNS = (
     "worker_role",
     "worker_team",
     "worker_phone",
+    "code",
+)
+# Other activity columns that name a service, team or organisation: checked for services whose
+# involvement is itself sensitive ("CAMHS North", "GUM clinic"), like ``worker_team``.
+SERVICE_COLUMN = re.compile(
+    r"(?:^|_)(?:team|service|organi[sz]ation|provider|clinic|location|agency|setting|referred_to"
+    r"|referral_to|referred)(?:$|_)"
 )
 # Readable names for the activity kinds partners send; anything else is made readable.
 KIND_LABELS = {
@@ -76,7 +84,14 @@ KIND_LABELS = {
     "missed_payment": "Missed payment",
 }
 # Event.extra keys ingest fills itself; a CSV column of the same name is kept as "column:NAME".
-RESERVED_EXTRA = {"organisation", "involved", "kind_code", "amount", "related_person"}
+RESERVED_EXTRA = {
+    "organisation",
+    "involved",
+    "kind_code",
+    "amount",
+    "related_person",
+    "stated_category",
+}
 
 # One record may span this many physical lines (a quoted address or case note with line
 # breaks); a quote still open after that was never meant to be closed so far away.
@@ -482,6 +497,7 @@ class _ActivityRow:
         self.pick = self.columns.picker(*ACTIVITY_COLUMNS)
         self.partner = partner
         self.organisation = organisation
+        self.service_columns = [i for i, name in self.columns.extra if SERVICE_COLUMN.search(name)]
 
     def __call__(
         self, row: list[str], payload: str, digest: str, locator: str, long_row: bool
@@ -499,6 +515,7 @@ class _ActivityRow:
             worker_role,
             worker_team,
             worker_phone,
+            clinical_code,
         ) = self.pick(row)
         for name, value in (
             ("event_id", event_id),
@@ -553,6 +570,11 @@ class _ActivityRow:
             ]
         for index, name in self.columns.extra:
             extra[f"column:{name}" if name in RESERVED_EXTRA else name] = row[index]
+        if clinical_code:
+            extra["code"] = clinical_code
+        if category:
+            extra["stated_category"] = category  # kept for `wraparound reclassify`
+        services = [self.organisation, worker_team, *(row[i] for i in self.service_columns)]
         return EventRow(
             resource_type="activity",
             payload=payload,
@@ -560,9 +582,46 @@ class _ActivityRow:
             locator=locator,
             occurred_at=local_midnight(day),
             summary=text,
-            sensitive_category=category
-            or sensitivity.category_for(words=f"{kind} {text}", partner=self.partner),
+            # A category the partner states stands, unless codes, services or words show a
+            # more restricted one (fail closed: "safeguarding" on a note that says HIV).
+            sensitive_category=sensitivity.most_restricted(
+                (
+                    category,
+                    sensitivity.category_for(
+                        codes=[("", clinical_code)] if clinical_code else (),
+                        services=services,
+                        words=f"{kind} {text}",
+                        partner=self.partner,
+                    ),
+                )
+            ),
             on_timeline=True,
             extra=extra,
             **fields,
         )
+
+
+def stored_activity_category(
+    *, kind_code: str, text: str, extra: dict, partner: str, organisation: str
+) -> str:
+    """The category an activity row stored earlier would be given now (``wraparound
+    reclassify``), from what was kept of it: its kind, text, code, the category the partner
+    stated, and the teams and services it names."""
+    services = [organisation, str(extra.get("organisation") or "")]
+    for person in extra.get("involved") or ():
+        if isinstance(person, dict):
+            services.append(str(person.get("organisation") or ""))
+    services.extend(str(v) for k, v in extra.items() if SERVICE_COLUMN.search(k) and v)
+    code = str(extra.get("code") or "")
+    stated = str(extra.get("stated_category") or "")
+    return sensitivity.most_restricted(
+        (
+            stated if sensitivity.is_category(stated) else "",
+            sensitivity.category_for(
+                codes=[("", code)] if code else (),
+                services=services,
+                words=f"{kind_code} {text}",
+                partner=partner,
+            ),
+        )
+    )

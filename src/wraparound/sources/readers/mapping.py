@@ -8,6 +8,8 @@ need ``fhir.resources`` (only ``readers/fhir.py`` imports that).
 
 import re
 
+import orjson
+
 from wraparound.core import nhs_number
 from wraparound.sources import sensitivity
 from wraparound.sources.models import Partner
@@ -95,6 +97,24 @@ CONCEPT_KEYS = (
     "reasonCode",
     "valueCodeableConcept",
 )
+# References and concepts that name the service an event comes from or goes to (what a
+# service's name reveals is decided by ``sensitivity.service_category``).
+SERVICE_REFERENCE_KEYS = (
+    "serviceProvider",
+    "managingOrganization",
+    "organization",
+    "provider",
+    "custodian",
+    "performer",
+    "location",
+    "healthcareService",
+    "team",
+    "requestedPerformer",
+)
+SERVICE_CONCEPT_KEYS = ("serviceType", "serviceCategory", "specialty", "performerType")
+_HOLDERS = frozenset({"location", "actor", "onBehalfOf", "member"})
+_SERVICE_REFERENCES = frozenset({*SERVICE_REFERENCE_KEYS, "participant"})
+_SERVICE_CONCEPTS = frozenset(SERVICE_CONCEPT_KEYS)
 # HL7 v3 participation types, for encounters that send the code without its words.
 PARTICIPATION = {
     "ADM": "Admitting clinician",
@@ -364,7 +384,7 @@ class FhirMapper:
             }
         elif resource_type in {"Organization", "Practitioner", "Location"}:
             extra.update(self._directory_entry(data))
-        codes, words = self._codes_and_words(data)
+        codes, codings, words = self._codes_and_words(data)
         summary = self._summary(data, resource_type, extra)
         fields = {
             "event_id": f"{resource_type}/{resource_id}",
@@ -384,7 +404,10 @@ class FhirMapper:
             occurred_at=self._when(data),
             summary=summary,
             sensitive_category=sensitivity.category_for(
-                snomed_codes=codes,
+                codes=codings,
+                # Services matter for what happened to a person; a directory entry (an
+                # Organization, a Practitioner) concerns nobody.
+                services=self._services(data, organisation, involved) if subject else (),
                 words=f"{words} {summary}",
                 partner=self.partner,
                 clinical=bool(subject),
@@ -451,9 +474,12 @@ class FhirMapper:
                 add(contributor, "Contributor")
         return people
 
-    def _codes_and_words(self, data: dict) -> tuple[list[str], str]:
+    def _codes_and_words(self, data: dict) -> tuple[list[str], list[tuple[str, str]], str]:
+        """SNOMED CT codes first then others (for ``Event.code``), every ``(system, code)``
+        pair including ``meta.security`` labels (for sensitivity), and the concepts' words."""
         codes: list[str] = []
         others: list[str] = []
+        codings: list[tuple[str, str]] = []
         words: list[str] = []
         for key in CONCEPT_KEYS:
             for concept in _concepts(data.get(key)):
@@ -464,10 +490,39 @@ class FhirMapper:
                         continue
                     code = coding.get("code")
                     if code:
-                        (codes if coding.get("system") == SNOMED else others).append(str(code))
+                        system = str(coding.get("system") or "")
+                        (codes if system == SNOMED else others).append(str(code))
+                        codings.append((system, str(code)))
                     if coding.get("display"):
                         words.append(str(coding["display"]))
-        return codes + others, " ".join(words)
+        meta = data.get("meta")
+        for label in (meta.get("security") or ()) if isinstance(meta, dict) else ():
+            if isinstance(label, dict) and label.get("code"):
+                codings.append((sensitivity.SECURITY_SYSTEM, str(label["code"])))
+        return codes + others, codings, " ".join(words)
+
+    def _services(self, data: dict, organisation: str, involved: list[dict]) -> list[str]:
+        """Names of the organisations, teams, locations and services an event involves: a
+        sexual health clinic's or a CAMHS team's involvement is sensitive in itself."""
+        names = [organisation, self.organisation]
+        for key in _SERVICE_REFERENCES.intersection(data):  # most resources have one or two
+            value = data[key]
+            for item in value if isinstance(value, list) else (value,):
+                if not isinstance(item, dict):
+                    continue
+                # A Reference, or a backbone holding one (Encounter.location.location,
+                # Procedure.performer.actor, CareTeam.participant.onBehalfOf...).
+                names.append(self.name_of(item)[0])
+                for holder in _HOLDERS.intersection(item):
+                    if isinstance(item[holder], dict):
+                        names.append(self.name_of(item[holder])[0])
+        for key in _SERVICE_CONCEPTS.intersection(data):
+            for concept in _concepts(data[key]):
+                names.append(concept_text(concept))
+        if data.get("resourceType") in {"HealthcareService", "Organization", "Location"}:
+            names.append(str(data.get("name") or ""))
+        names.extend(person.get("organisation") or "" for person in involved)
+        return [name for name in dict.fromkeys(names) if name]
 
     def _kind(self, data: dict, resource_type: str, organisation: str) -> str:
         if resource_type == "Encounter":
@@ -577,3 +632,40 @@ class FhirMapper:
             if data.get(key) is not None:
                 return str(data[key])
         return ""
+
+
+def stored_fhir_category(
+    payload: str, *, partner: str, organisation: str, extra: dict, subject: str
+) -> str | None:
+    """The category a FHIR resource stored earlier would be given now (``wraparound
+    reclassify``): the same mapping as at ingest, from its kept JSON, plus the organisations
+    ingest resolved then (``extra``). None when the payload is not JSON (readers keep every
+    resource as JSON, XML included, so only a hand-edited row would be)."""
+    text = payload.lstrip()
+    if not text.startswith("{"):
+        return None
+    try:
+        data = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(data, dict) or not data.get("resourceType"):
+        return None
+    mapper = FhirMapper(partner=partner, organisation=organisation, directory={}, full_urls={})
+    resource_type = str(data["resourceType"])
+    resource_id = str(data.get("id") or "stored")  # a bundle entry may have had only a fullUrl
+    item = mapper.event(data, resource_type, resource_id, text="", digest="", locator="")
+    found = item.sensitive_category if isinstance(item, EventRow) else ""
+    services = [str(extra.get("organisation") or "")]
+    services.extend(
+        str(person.get("organisation") or "")
+        for person in extra.get("involved") or ()
+        if isinstance(person, dict)
+    )
+    return sensitivity.most_restricted(
+        (
+            found,
+            sensitivity.category_for(
+                services=services if subject else (), partner=partner, clinical=bool(subject)
+            ),
+        )
+    )

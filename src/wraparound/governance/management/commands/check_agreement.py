@@ -33,6 +33,12 @@ class Command(BaseCommand):
             f"break-glass: {agreement.break_glass_hours:g} hours, reason of at least "
             f"{agreement.break_glass_min_reason} characters"
         )
+        limits = agreement.search
+        out.write(
+            f"search pauses for {limits.pause_minutes} minutes after more than {limits.people} "
+            f"people listed in {limits.people_minutes} minutes, or more than {limits.strangers} "
+            f"people not worked with in {limits.strangers_minutes} minutes"
+        )
         for role, rules in agreement.roles.items():
             detail = (
                 ", ".join(partner_label(p) for p in sorted(rules.detail_from)) or "summary only"
@@ -44,5 +50,9 @@ class Command(BaseCommand):
             if rules.all_people:
                 extra.append("any person's record")
             tail = f" [{'; '.join(extra)}]" if extra else ""
-            out.write(f"  {role}: detail from {detail}; sensitive categories: {sensitive}{tail}")
+            works_with = ", ".join(sorted(rules.relationships)) or "nobody by relationship"
+            out.write(
+                f"  {role}: detail from {detail}; sensitive categories: {sensitive}; "
+                f"works with: {works_with}{tail}"
+            )
         self.stdout.write(self.style.SUCCESS(f"OK: {agreement.path}"))

@@ -2,16 +2,21 @@
 
 ``decide`` takes the same way as the web (``governance.linkage.decide_pair``): ``--by`` must be
 an active data steward's username; the decision, what follows the person and the audit row
-are written together, or nothing is.
+are written together, or nothing is. ``list`` prints names, dates of birth, NHS Numbers and
+addresses from every partner (the mental health trust's included), so it too needs ``--by``
+and is audited under that steward, with the people whose records it printed.
 """
 
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from wraparound.governance import linkage
+from wraparound.governance.access.audit import _audit
 from wraparound.governance.identity_changes import NotASteward, steward
-from wraparound.identity.models import ReviewPair
+from wraparound.governance.models import AuditEntry
+from wraparound.identity.models import Link, ReviewPair
 from wraparound.identity.queries import review_queue
 
 
@@ -44,6 +49,7 @@ class Command(BaseCommand):
         listing = sub.add_parser("list", help="Show the review queue.")
         listing.add_argument("--json", action="store_true", help="One JSON document.")
         listing.add_argument("--limit", type=int, default=50)
+        listing.add_argument("--by", required=True, help="The data steward's username.")
         decide = sub.add_parser("decide", help="Decide one pair.")
         decide.add_argument("pair_id", type=int)
         choice = decide.add_mutually_exclusive_group(required=True)
@@ -54,9 +60,30 @@ class Command(BaseCommand):
         decide.add_argument("--reason", default="")
 
     def handle(self, *args, **options):
+        try:
+            v = steward(options["by"])
+        except NotASteward as exc:
+            raise CommandError(str(exc)) from None
         if options["action"] == "list":
             pairs = review_queue()
-            shown = [_pair_dict(p) for p in pairs[: options["limit"]]]
+            listed = pairs[: max(0, options["limit"])]
+            shown = [_pair_dict(p) for p in listed]
+            records = [r for p in listed for r in (p.record_a_id, p.record_b_id)]
+            people = sorted(
+                set(
+                    Link.objects.filter(source_record_id__in=records).values_list(
+                        "person_id", flat=True
+                    )
+                )
+            )
+            with transaction.atomic():
+                _audit(
+                    v,
+                    AuditEntry.Action.LINKAGE_REVIEW,
+                    None,
+                    purpose="review list (command line)",
+                    detail={"pairs": [p.pk for p in listed], "person_ids": people},
+                )
             if options["json"]:
                 self.stdout.write(json.dumps({"total": len(pairs), "pairs": shown}))
                 return
@@ -69,10 +96,6 @@ class Command(BaseCommand):
                     f"    B {item['record_b']}: {_side(item, 'b')}"
                 )
             return
-        try:
-            steward(options["by"])
-        except NotASteward as exc:
-            raise CommandError(str(exc)) from None
         if not ReviewPair.objects.filter(pk=options["pair_id"]).exists():
             raise CommandError(f"No review pair {options['pair_id']}.")
         decided = linkage.decide_pair(
