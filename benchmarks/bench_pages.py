@@ -32,6 +32,17 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 WRAPAROUND = str(ROOT / ".venv" / "bin" / "wraparound")
 GOAL_MS = 150
+ASSIGNED_NOTE = (
+    "40 people assigned; the team's list: 300 referrals; half of them with 1-3 plan actions, "
+    "30% with a plan review date, 40% with a recent safety flag and A&E attendance"
+)
+PAGES = (
+    "person",
+    "search",
+    "my caseload",
+    "team caseload (list)",
+    "team caseload (neighbourhood)",
+)
 
 
 def _free_port() -> int:
@@ -160,9 +171,32 @@ def _run_one(database_url: str, people: int, requests: int, workdir: Path) -> di
                 )
             )
         search_paths = ["/?" + urllib.parse.urlencode({"q": q}) for q in queries]
+        # Caseloads (issue 10): "My caseload" and the team's list in every sort and filter,
+        # and the whole neighbourhood (every person: 100,000 at 100,000) at random pages.
+        choices = [
+            {},
+            {"sort": "most"},
+            {"sort": "next_due", "show": "needs"},
+            {"show": "needs", "overdue": "1"},
+        ]
+        my_paths = [
+            "/caseload/?" + urllib.parse.urlencode(rng.choice(choices)) for _ in range(requests)
+        ]
+        team_paths = [
+            "/caseload/team/?" + urllib.parse.urlencode({**rng.choice(choices), "page": page})
+            for page in (rng.randrange(1, 13) for _ in range(requests))
+        ]
+        area_pages = max(1, people // 25)
+        area_paths = [
+            "/caseload/team/?scope=neighbourhood&page=" + str(rng.randrange(1, area_pages + 1))
+            for _ in range(requests)
+        ]
         load_before = os.getloadavg()[0]
         person = _measure(client, person_paths)
         search = _measure(client, search_paths)
+        my_caseload = _measure(client, my_paths)
+        team_caseload = _measure(client, team_paths)
+        neighbourhood = _measure(client, area_paths)
         return {
             "people": people,
             "records": loaded["records"],
@@ -173,6 +207,9 @@ def _run_one(database_url: str, people: int, requests: int, workdir: Path) -> di
             "loadavg": (load_before, os.getloadavg()[0]),
             "person": person,
             "search": search,
+            "my caseload": my_caseload,
+            "team caseload (list)": team_caseload,
+            "team caseload (neighbourhood)": neighbourhood,
         }
     finally:
         server.terminate()
@@ -215,7 +252,7 @@ def run() -> str:
                 continue
             finally:
                 shutil.rmtree(workdir, ignore_errors=True)
-            for page in ("person", "search"):
+            for page in PAGES:
                 m = result[page]
                 rows.append(
                     f"| {label} | {people:,} | {page} | {m['n']} | {m['p50']:.1f} | {m['p95']:.1f} | "
@@ -236,7 +273,7 @@ def run() -> str:
         notes.append("- PostgreSQL: not measured in this run (set BENCH_DATABASE_URL).")
     return "\n".join(
         [
-            "## Pages: person page and search latency",
+            "## Pages: person page, search and caseload latency",
             "",
             "Command: `BENCH_PAGES_SIZES=100000,1000000 "
             "BENCH_DATABASE_URL=postgres://USER@127.0.0.1:PORT/wraparound "
@@ -249,7 +286,9 @@ def run() -> str:
             "logged-in clinician's session cookie, after 10 warm-up requests; the server is "
             "`wraparound runserver --noreload --nothreading` (one process, one thread, DEBUG off). "
             "Person pages: random people on the clinician's team caseload. Searches: a random mix "
-            'of spaced NHS Number, "name year", lower-case name, and postcode. Times in ms, '
+            'of spaced NHS Number, "name year", lower-case name, and postcode. Caseloads: '
+            f"My caseload ({ASSIGNED_NOTE}) and the team's list in every sort and filter, and "
+            "the whole neighbourhood (every person loaded) at random pages. Times in ms, "
             f"goal p95 ≤ {GOAL_MS} ms.",
             "",
             "| database | people | page | requests | p50 | p95 | max | p95 within goal | non-200 |",

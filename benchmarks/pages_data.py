@@ -448,6 +448,101 @@ def set_up_viewer() -> None:
         user=user, defaults={"organisation": org, "role": "clinician"}
     )
     staff.teams.add(team)
+    set_up_caseloads(staff, team)
+
+
+# The bench clinician's caseloads (issue 10): people assigned to them, the team's list of
+# referrals, and on those people plans (actions, reviews), recent safety flags and hospital
+# visits to work out.
+ASSIGNED = 40
+TEAM_LIST = 300
+
+
+def set_up_caseloads(staff, team) -> None:
+    from wraparound.governance.models import Assignment, CaseloadEntry
+
+    rng = random.Random(11)
+    people = Person.objects.count()
+    chosen = rng.sample(range(1, people + 1), min(people, ASSIGNED + TEAM_LIST))
+    Assignment.objects.bulk_create(
+        Assignment(staff=staff, person_id=pid, role_in_care="District nurse")
+        for pid in chosen[:ASSIGNED]
+    )
+    CaseloadEntry.objects.bulk_create(
+        CaseloadEntry(team=team, person_id=pid, added_by="bench", reason="Referral")
+        for pid in chosen[ASSIGNED:]
+    )
+    records = {
+        pid: (source_id, record_id)
+        for pid, source_id, record_id in SourceRecord.objects.filter(
+            link__person_id__in=chosen, source__name__in=("gp", "acute")
+        ).values_list("link__person_id", "source_id", "source_record_id")
+    }
+    now = timezone.now()
+    events = []
+    for n, pid in enumerate(chosen):
+        if pid not in records or rng.random() > 0.4:
+            continue
+        source_id, record_id = records[pid]
+        for kind, rtype, code in (
+            ("Safety flag", "Flag", "risk_to_staff"),
+            ("A&E attendance", "Encounter", ""),
+        ):
+            events.append(
+                Event(
+                    source_id=source_id,
+                    event_id=f"bench-caseload-{n}-{rtype}",
+                    resource_type=rtype,
+                    kind=kind,
+                    code=code,
+                    subject_record_id=record_id,
+                    occurred_at=now - dt.timedelta(days=rng.randrange(0, 20)),
+                    summary="Dog on premises" if rtype == "Flag" else "Fall at home",
+                    on_timeline=True,
+                    payload="{}",
+                    content_hash=f"bench-caseload-{n}-{rtype}",
+                )
+            )
+    Event.objects.bulk_create(events)
+    _plans(staff, chosen, rng)
+
+
+def _plans(staff, people: list[int], rng: random.Random) -> None:
+    """Plans for the caseload people: actions owned by the bench clinician (some overdue,
+    some due this week, some later) and review dates, written through the plan's actions."""
+    from wraparound.plans.actions import (
+        ActionOwnerChoice,
+        Writer,
+        add_plan_action,
+        save_plan_details,
+    )
+
+    writer = Writer(by="Bench Clinician (District nurse)", user_id=staff.user_id, partner="gp")
+    owner = ActionOwnerChoice(kind="staff", name="Bench Clinician", staff_id=staff.id)
+    today = timezone.localdate()
+    for pid in people:
+        if rng.random() < 0.5:
+            for _ in range(rng.randrange(1, 4)):
+                add_plan_action(
+                    person_id=pid,
+                    what="Check the dressing and the pressure areas",
+                    owner=owner,
+                    due_on=today + dt.timedelta(days=rng.randrange(-10, 30)),
+                    status="to_do",
+                    by=writer,
+                )
+        if rng.random() < 0.3:
+            save_plan_details(
+                person_id=pid,
+                supported_by="",
+                supported_on=None,
+                agreed_with="",
+                agreed_on=None,
+                review_on=today + dt.timedelta(days=rng.randrange(-5, 60)),
+                reviewer_staff_id=None,
+                reviewer_name="",
+                by=writer,
+            )
 
 
 def main() -> None:

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "wraparound.identity",
     "wraparound.governance",
     "wraparound.plans",
+    "wraparound.notes",
     "wraparound.record",
     "wraparound.synthetic",
     "wraparound.accounts",

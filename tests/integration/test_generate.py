@@ -231,7 +231,8 @@ def test_sensitive_content_exists_for_the_sharing_agreement_to_withhold(hood):
                 labels.add(label["code"])
             for coding in resource.get("code", {}).get("coding", []):
                 codes.add(coding["code"])
-            for concept in resource.get("type", []):
+            types = resource.get("type")  # a list of concepts, one concept, or a code
+            for concept in types if isinstance(types, list) else ():
                 codes.update(c["code"] for c in concept["coding"])
     assert {"35489007", "58214004"} & codes  # depression, schizophrenia
     assert "86406008" in codes  # HIV infection

@@ -27,6 +27,8 @@ from wraparound.governance.models import (
 )
 from wraparound.governance.roles import Role
 from wraparound.identity.models import Person
+from wraparound.notes import actions as note_actions
+from wraparound.plans import demo as plan_demo
 from wraparound.sources.models import Partner
 
 GOVERNANCE_ORGANISATION = "Neighbourhood Information Governance Service"
@@ -389,4 +391,33 @@ def demo_setup(*, assign_people: int = 12) -> tuple[list[DemoLogin], list[Team]]
                 "note": "Asked that their records are not shared between organisations.",
             },
         )
+    # Contact notes (issue 10): the North team's named people first, then a few hundred more.
+    more = [pid for pid in _north_people(north_areas) if pid not in north_people]
+    note_actions.write_demo_notes(
+        people=north_people + more,
+        nurse=_note_author(staff_by_name["nurse"]),
+        coordinator=_note_author(staff_by_name["coordinator"]),
+    )
+    # Care and support plans (issue 10, H-B): the same people, so the first one opened has a plan.
+    plan_demo.load_demo_plans(
+        person_ids=north_people + more,
+        staff=[staff_by_name[u] for u in ("nurse", "socialworker", "coordinator", "gp")],
+    )
     return logins, teams
+
+
+def _north_people(areas: list[str], limit: int = 300) -> list[int]:
+    rows = Person.objects.filter(retired=False).order_by("id").values_list("id", "postcode")
+    return [pid for pid, raw in rows[:5000] if postcodes.in_neighbourhood(raw, areas)][:limit]
+
+
+def _note_author(staff: Staff) -> note_actions.Author:
+    return note_actions.Author(
+        staff_id=staff.id,
+        user_id=staff.user_id,
+        name=staff.display_name,
+        role=staff.role,
+        role_label=Role(staff.role).label,
+        organisation=staff.organisation.name,
+        partner=staff.organisation.partner,
+    )

@@ -4,7 +4,13 @@ What a viewer may do is decided by the gate (``governance.access``), never by a 
 Error messages are written the NHS.UK way: say what to do, not what went wrong.
 """
 
+import datetime as dt
+import re
+
 from django import forms
+from django.utils import timezone
+
+from wraparound.governance import access
 
 MAX_QUERY = 200
 MAX_TEXT = 4000
@@ -15,9 +21,11 @@ class FindPersonForm(forms.Form):
         label="Name, NHS Number, date of birth or postcode",
         max_length=MAX_QUERY,
         strip=True,
+        # People in the demonstration neighbourhood (``make demo``) the demo's district nurse
+        # works with: tests/integration/test_search_paging.py checks each one finds someone.
         help_text=(
-            "For example: 943 476 5919, Margaret Smith, Peggy Smith 1942, 3 March 1942, "
-            "WV10 6QP. Spelling mistakes and nicknames are fine."
+            "For example: Margaret Smith, Peggy Smith 1946, 27 March 1946, WV10 3QT or "
+            "992 726 6723. Spelling mistakes and nicknames are fine."
         ),
         error_messages={
             "required": "Enter a name, NHS Number, date of birth or postcode",
@@ -204,3 +212,241 @@ class AccessReportForm(forms.Form):
         else:
             self.add_error("nhs_number", "Enter an NHS Number, or a full name and date of birth")
         return data
+
+
+# --- contact notes (H-C) ---------------------------------------------------------------------
+
+NOTE_TEXT_MAX = 10_000
+NOTE_FLAG_MAX = 300
+_TIME = re.compile(r"^\s*(\d{1,2})(?:[:.]?(\d{2}))?\s*(am|pm)?\s*$", re.IGNORECASE)
+
+
+def _time_of_day(raw: str) -> dt.time | None:
+    """14:30, 1430, 14.30, 2:30pm, 2pm, 9am: as people write a time; None if it is not one."""
+    match = _TIME.match(raw or "")
+    if not match:
+        return None
+    hour, minute, half = int(match[1]), int(match[2] or 0), (match[3] or "").lower()
+    if half:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if half == "pm" else 0)
+    elif match[2] is None:
+        return None  # "14" alone is not a time anyone writes
+    if hour > 23 or minute > 59:
+        return None
+    return dt.time(hour, minute)
+
+
+class ContactNoteForm(forms.Form):
+    """What happened at a visit or call. The form checks shape (a real date and time, words
+    within bounds); the gate checks the rest (not ahead of now, not too far back), so one rule
+    holds for the web and for any other caller."""
+
+    how = forms.ChoiceField(
+        label="How were you in contact?",
+        choices=access.CONTACT_NOTE_HOW,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how you were in contact"},
+    )
+    day = forms.CharField(label="Day", max_length=2, required=False, strip=True)
+    month = forms.CharField(label="Month", max_length=2, required=False, strip=True)
+    year = forms.CharField(label="Year", max_length=4, required=False, strip=True)
+    time = forms.CharField(
+        label="Time",
+        max_length=8,
+        strip=True,
+        help_text="For example, 14:30 or 2:30pm.",
+        error_messages={"required": "Enter the time of the visit or call, for example 14:30"},
+    )
+    text = forms.CharField(
+        label="What happened",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=NOTE_TEXT_MAX,
+        strip=True,
+        help_text="In plain words, so anyone in the team can act on it.",
+        error_messages={
+            "required": "Enter what happened at the visit or call",
+            "max_length": f"Keep the note under {NOTE_TEXT_MAX:,} characters",
+        },
+    )
+    is_safety_flag = forms.BooleanField(label="Mark as a safety flag", required=False)
+    flag_text = forms.CharField(
+        label="What visiting staff need to know",
+        max_length=NOTE_FLAG_MAX,
+        strip=True,
+        required=False,
+        help_text="For example: Dog on premises, ask for it to be shut away.",
+        error_messages={"max_length": f"Keep the flag under {NOTE_FLAG_MAX} characters"},
+    )
+    corrects = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    @classmethod
+    def for_now(cls, corrects: int | None = None) -> "ContactNoteForm":
+        """A fresh form with today's date and the time now (a note is most often written at
+        the door, straight after the visit)."""
+        now = timezone.localtime()
+        return cls(
+            initial={
+                "day": now.day,
+                "month": now.month,
+                "year": now.year,
+                "time": f"{now:%H:%M}",
+                "corrects": corrects,
+            }
+        )
+
+    def clean(self):
+        data = super().clean()
+        day, month, year = (data.get(k, "") for k in ("day", "month", "year"))
+        when = None
+        if not (day and month and year):
+            self.add_error("day", "Enter the date of the visit or call, for example 3 3 2026")
+        else:
+            try:
+                when = dt.date(int(year), int(month), int(day))
+            except ValueError:
+                self.add_error("day", "The date of the visit or call must be a real date")
+            else:
+                if when.year < 1900:
+                    self.add_error("day", "Enter the year with four numbers, for example 2026")
+                    when = None
+        time = _time_of_day(data.get("time", "")) if data.get("time") else None
+        if data.get("time") and time is None:
+            self.add_error("time", "Enter the time of the visit or call, for example 14:30")
+        if when and time:
+            data["occurred_at"] = timezone.make_aware(dt.datetime.combine(when, time))
+        if data.get("is_safety_flag") and not data.get("flag_text"):
+            self.add_error(
+                "flag_text",
+                "Enter what visiting staff need to know, or untick 'Mark as a safety flag'",
+            )
+        if not data.get("is_safety_flag"):
+            data["flag_text"] = ""
+        return data
+
+
+# --- The personalised care and support plan (H-B) ----------------------------------------------
+# Choices repeat the plan's own values (``plans.models``), which record may not import: the gate
+# checks every value again, so a stale list here can only be refused, never stored.
+
+PLAN_DATE_FORMATS = ["%d %B %Y", "%d %b %Y", "%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d", "%d %B %y"]
+PLAN_DATE_HELP = "For example, 3 March 2026"
+PLAN_DATE_ERRORS = {"invalid": "Enter a real date, for example 3 March 2026"}
+
+GOAL_STATUS_CHOICES = [("not_yet", "Not yet"), ("partly", "Partly"), ("achieved", "Achieved")]
+ACTION_STATUS_CHOICES = [
+    ("to_do", "Not started"),
+    ("in_progress", "In progress"),
+    ("done", "Done"),
+    ("not_needed", "No longer needed"),
+]
+
+
+def plan_date(label: str) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=False,
+        input_formats=PLAN_DATE_FORMATS,
+        help_text=PLAN_DATE_HELP,
+        error_messages=PLAN_DATE_ERRORS,
+    )
+
+
+class PlanSectionForm(forms.Form):
+    """One section, in the person's words; the box opens with what is written now."""
+
+    text = forms.CharField(
+        label="In the person's words",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=MAX_TEXT,
+        strip=True,
+        required=False,
+        help_text="Write it as they said it. Leave it empty to clear this section.",
+        error_messages={"max_length": f"Keep this under {MAX_TEXT} characters"},
+    )
+
+
+class GoalForm(forms.Form):
+    text = forms.CharField(
+        label="The goal or hope, in the person's words",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=MAX_TEXT,
+        strip=True,
+        help_text="For example: I want to walk to the corner shop on my own by the summer.",
+        error_messages={
+            "required": "Enter the goal, in the person's words",
+            "max_length": f"Keep the goal under {MAX_TEXT} characters",
+        },
+    )
+    status = forms.ChoiceField(
+        label="Has it been achieved?",
+        choices=GOAL_STATUS_CHOICES,
+        widget=forms.RadioSelect,
+        initial="not_yet",
+        error_messages={"required": "Choose whether the goal has been achieved"},
+    )
+
+
+class PlanActionForm(forms.Form):
+    """Who may do it and which goal it serves are the gate's lists, passed in by the view."""
+
+    what = forms.CharField(
+        label="What will be done",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=MAX_TEXT,
+        strip=True,
+        error_messages={
+            "required": "Enter what will be done",
+            "max_length": f"Keep this under {MAX_TEXT} characters",
+        },
+    )
+    owner = forms.ChoiceField(
+        label="Who will do it",
+        choices=[],
+        error_messages={
+            "required": "Choose who will do it",
+            "invalid_choice": "Choose who will do it from the list",
+        },
+    )
+    due_on = plan_date("By when (optional)")
+    status = forms.ChoiceField(
+        label="Where it has got to",
+        choices=ACTION_STATUS_CHOICES,
+        widget=forms.RadioSelect,
+        initial="to_do",
+        error_messages={"required": "Choose where the action has got to"},
+    )
+    goal = forms.ChoiceField(
+        label="Which goal it helps with (optional)", choices=[], required=False
+    )
+
+    def __init__(self, *args, owners=(), goals=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [("", "Choose who will do it"), *owners]
+        self.fields["goal"].choices = [("", "None in particular"), *goals]
+
+
+class PlanDetailsForm(forms.Form):
+    supported_by = forms.CharField(
+        label="Supported to write this by (optional)",
+        max_length=300,
+        strip=True,
+        required=False,
+        help_text="Who helped the person write their plan, for example: Nia Okafor, district nurse.",
+    )
+    supported_on = plan_date("Written on (optional)")
+    agreed_with = forms.CharField(
+        label="Agreed with (optional)",
+        max_length=300,
+        strip=True,
+        required=False,
+        help_text="The person, or their representative: say who, for example: Jean Ash, daughter.",
+    )
+    agreed_on = plan_date("Agreed on (optional)")
+    review_on = plan_date("Review by (optional)")
+    reviewer = forms.ChoiceField(label="Who will review it (optional)", choices=[], required=False)
+
+    def __init__(self, *args, reviewers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reviewer"].choices = [("", "Not decided yet"), *reviewers]

@@ -2,7 +2,12 @@
 
 from django.urls import path
 
-from wraparound.record import views
+from wraparound.record import (
+    caseload_views,  # caseloads (H-D)
+    note_views,
+    plan_views,  # plan (H-B)
+    views,
+)
 
 app_name = "record"
 
@@ -22,4 +27,52 @@ urlpatterns = [
     path("people/<int:person_id>/break-glass/", views.break_glass, name="break_glass"),
     path("people/<int:person_id>/split/", views.split_link, name="split"),
     path("people/<int:person_id>/merge/", views.merge_people, name="merge"),
+    # --- plan (H-B) ---
+    path("people/<int:person_id>/plan/", plan_views.plan_page, name="plan"),
+    path("people/<int:person_id>/plan/print/", plan_views.plan_print, name="plan_print"),
+    path("people/<int:person_id>/plan.fhir.json", plan_views.plan_fhir, name="plan_fhir"),
+    path(
+        "people/<int:person_id>/plan/history/<str:part>/",
+        plan_views.plan_history,
+        name="plan_history",
+    ),
+    path(
+        "people/<int:person_id>/plan/what-matters/",
+        plan_views.edit_what_matters,
+        name="plan_what_matters",
+    ),
+    path(
+        "people/<int:person_id>/plan/sections/<slug:section>/",
+        plan_views.edit_section,
+        name="plan_section",
+    ),
+    path("people/<int:person_id>/plan/goals/new/", plan_views.edit_goal, name="plan_goal_new"),
+    path(
+        "people/<int:person_id>/plan/goals/<int:goal_id>/", plan_views.edit_goal, name="plan_goal"
+    ),
+    path(
+        "people/<int:person_id>/plan/actions/new/", plan_views.edit_action, name="plan_action_new"
+    ),
+    path(
+        "people/<int:person_id>/plan/actions/<int:action_id>/",
+        plan_views.edit_action,
+        name="plan_action",
+    ),
+    path("people/<int:person_id>/plan/agreed/", plan_views.edit_details, name="plan_details"),
+    path(
+        "people/<int:person_id>/plan/people/<int:entry_id>/",
+        plan_views.edit_person_who_matters,
+        name="plan_person_who_matters",
+    ),
+    path(
+        "people/<int:person_id>/plan/people/<int:entry_id>/end/",
+        plan_views.end_person_who_matters,
+        name="plan_person_who_matters_end",
+    ),
+    # --- contact notes (H-C) ---
+    path("people/<int:person_id>/notes/", note_views.contact_notes, name="notes"),
+    path("people/<int:person_id>/notes/new/", note_views.write_note, name="write_note"),
+    # --- caseloads (H-D) ---
+    path("caseload/", caseload_views.my_caseload, name="my_caseload"),
+    path("caseload/team/", caseload_views.team_caseload, name="team_caseload"),
 ]

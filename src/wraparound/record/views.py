@@ -77,7 +77,10 @@ def find_person(request: HttpRequest) -> HttpResponse:
     results = None
     if form.is_bound and form.is_valid():
         results = access.search_people(
-            viewer=request.user, query=form.cleaned_data["q"], ip=client_ip(request)
+            viewer=request.user,
+            query=form.cleaned_data["q"],
+            ip=client_ip(request),
+            page=_page(request),
         )
     return render(
         request,
@@ -90,6 +93,14 @@ def find_person(request: HttpRequest) -> HttpResponse:
             "viewer_is_steward": results.viewer_is_steward if results is not None else None,
         },
     )
+
+
+def _page(request: HttpRequest) -> int:
+    """The page asked for; junk is page 1 (the gate caps the last page)."""
+    try:
+        return max(1, min(int(request.GET.get("page", "1")), 100_000))
+    except ValueError:
+        return 1
 
 
 def _timeline_filters(request: HttpRequest) -> dict:

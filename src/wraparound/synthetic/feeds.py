@@ -11,7 +11,7 @@ import datetime as dt
 import random
 from collections.abc import Callable
 
-from wraparound.synthetic import clinical
+from wraparound.synthetic import clinical, doorstep
 from wraparound.synthetic.clinical import SNOMED, Code, Worker
 from wraparound.synthetic.population import EVENTS_FROM, EXTRACT_DATE, Household, Person
 
@@ -73,8 +73,10 @@ def meta_for(*codes: Code) -> dict:
 
 
 def participant(worker: Worker, code: str = "PPRF") -> dict:
+    # The participation code says how they took part; the text says who they are ("District
+    # Nurse"), which is what a person reading "who is involved" needs.
     return {
-        "type": [{"coding": [{"system": PARTICIPATION, "code": code}]}],
+        "type": [{"coding": [{"system": PARTICIPATION, "code": code}], "text": worker.role}],
         "individual": {"display": worker.name},
     }
 
@@ -488,15 +490,14 @@ def gp_activity(
         )
     if rng.random() < 0.08:
         allergy = clinical.ALLERGIES[rng.randrange(len(clinical.ALLERGIES))]
+        # The same draws as the allergy Flag this replaced, so the main stream is unchanged.
         emit(
-            flag(
-                feed.rid("flag"),
+            doorstep.allergy_intolerance(
+                feed.rid("alg"),
                 record_id,
-                category="clinical",
-                text=allergy.display,
-                code=allergy,
-                start=when(rng),
-                author=feed.worker("gp_doctor", practice),
+                allergy,
+                recorded=when(rng),
+                recorder=feed.worker("gp_doctor", practice),
             )
         )
     concern = clinical.CHILD_PROTECTION if age < 18 else clinical.SAFEGUARDING_CONCERN
@@ -538,6 +539,7 @@ def gp_activity(
             )
     if age >= 75 and rng.random() < 0.3:
         feed.relatives(emit, record_id, person, household, carer_p=0.3)
+    doorstep.gp_medicines_and_decisions(feed.prefix, feed.staff, emit, record_id, person)
 
 
 def acute_activity(
@@ -721,6 +723,7 @@ def community_activity(
         )
     if rng.random() < 0.5:
         feed.relatives(emit, record_id, person, household, carer_p=0.6)
+    doorstep.community_medicines_and_plans(feed.prefix, nurse, emit, record_id, person)
 
 
 def mental_health_activity(

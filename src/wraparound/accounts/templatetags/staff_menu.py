@@ -12,6 +12,7 @@ from django import template
 from django.conf import settings
 from django.urls import reverse
 
+from wraparound.governance.agreement import current
 from wraparound.governance.models import Staff
 from wraparound.governance.roles import Permission, has_permission
 
@@ -23,6 +24,7 @@ class Menu:
     can_search: bool
     is_steward: bool
     manages_staff: bool
+    holds_people: bool = False  # "My caseload" and "Team caseload" (H-D)
 
     @property
     def home(self) -> str:
@@ -49,6 +51,9 @@ def staff_menu(context) -> Menu:
         can_search=has_permission(role, Permission.SEARCH_PEOPLE),
         is_steward=has_permission(role, Permission.SEARCH_AUDIT),
         manages_staff=has_permission(role, Permission.MANAGE_STAFF),
+        holds_people=bool(role)
+        and has_permission(role, Permission.VIEW_PERSON)
+        and bool(current().rules_for(role).relationships),
     )
     request._wraparound_menu = menu
     return menu

@@ -89,6 +89,9 @@ from wraparound.governance.access.break_glass import (
     open_break_glass_reviews,
     request_break_glass,
 )
+
+# --- caseloads (H-D) ---
+from wraparound.governance.access.caseload import open_caseload
 from wraparound.governance.access.errors import (
     NO_ACCESS_MESSAGE,
     BreakGlassRequired,
@@ -96,6 +99,28 @@ from wraparound.governance.access.errors import (
     NoAccess,
 )
 from wraparound.governance.access.finding import export_caseload, search_people
+
+# --- contact notes (H-C) ---
+from wraparound.governance.access.notes import (
+    CONTACT_NOTE_HOW,
+    contact_notes,
+    open_note_form,
+    write_contact_note,
+)
+
+# Issue 10 gate modules (each helper adds its import under its own marker):
+# --- plan (H-B) ---
+from wraparound.governance.access.plan import (
+    end_person_who_matters,
+    export_plan_fhir,
+    open_plan,
+    plan_history,
+    save_goal,
+    save_plan_action,
+    save_plan_details,
+    save_plan_section,
+    update_person_who_matters,
+)
 from wraparound.governance.access.record import open_record
 from wraparound.governance.access.steward import (
     access_report_for_person,
@@ -141,4 +166,22 @@ __all__ = [
     "split_link",
     "unusual_searching",
     "who_am_i",
+]
+__all__ += ["open_caseload"]  # caseloads (H-D)
+__all__ += [  # contact notes (H-C)
+    "CONTACT_NOTE_HOW",
+    "contact_notes",
+    "open_note_form",
+    "write_contact_note",
+]
+__all__ += [  # plan (H-B)
+    "end_person_who_matters",
+    "export_plan_fhir",
+    "open_plan",
+    "plan_history",
+    "save_goal",
+    "save_plan_action",
+    "save_plan_details",
+    "save_plan_section",
+    "update_person_who_matters",
 ]

@@ -17,8 +17,14 @@ from wraparound.governance.access.viewer import _require, _viewer
 from wraparound.governance.models import Assignment, AuditEntry, CaseloadEntry, PersonSearchIndex
 from wraparound.governance.roles import Permission
 
+# The last page search turns to: 40 pages of 25 is more than care work needs, and the
+# throttle pauses anyone listing that many new people long before.
+MAX_PAGE = 40
 
-def search_people(*, viewer, query: str, ip: str | None, limit: int = 25) -> SearchResults:
+
+def search_people(
+    *, viewer, query: str, ip: str | None, limit: int = 25, page: int = 1
+) -> SearchResults:
     """People the viewer works with who match the query, and strangers it strongly identifies.
 
     Those the viewer works with (the agreement's relationships for the role, open break-glass,
@@ -28,10 +34,15 @@ def search_people(*, viewer, query: str, ip: str | None, limit: int = 25) -> Sea
     matched. Every person listed is in the audit row (``results``; strangers also in
     ``no_relationship``), and listing too many people in a short time pauses searching
     (``throttle``).
+
+    ``page`` turns through the people the viewer works with, ``limit`` at a time, best
+    matches first; strangers a strong match identifies are listed on the first page only.
     """
     v = _viewer(viewer)
     _require(v, Permission.SEARCH_PEOPLE, ip, "search for people")
     limit = max(1, min(int(limit), 100))
+    page = max(1, min(int(page), MAX_PAGE))
+    offset = (page - 1) * limit
     query = (query or "").strip()[:200]
     now = timezone.now()
     with transaction.atomic():
@@ -40,17 +51,26 @@ def search_people(*, viewer, query: str, ip: str | None, limit: int = 25) -> Sea
             throttle.refuse_while_paused(v, ip, query, pause)
             return _paused(v, query, pause)
         allowed = search.allowed_restrictions(v.rules.sensitive)
-        found = search.find(query, limit=limit, allowed=allowed, scope=_scope(v))
-        related = [s for s in _summaries(v, found.person_ids) if s.relationship != "none"]
-        shown = {s.person_id for s in related}
-        strong = [
-            pid
-            for pid in search.strong_matches(query, allowed=allowed, limit=limit)
-            if pid not in shown
-        ]
-        strangers = [s for s in _summaries(v, strong) if s.relationship == "none"]
+        scope = _scope(v)
+        found = search.find(query, limit=offset + limit, allowed=allowed, scope=scope)
+        if offset and offset >= found.total > 0:  # past the last page: show the last page
+            page = min(-(-found.total // limit), MAX_PAGE)
+            offset = (page - 1) * limit
+            found = search.find(query, limit=offset + limit, allowed=allowed, scope=scope)
+        on_page = found.person_ids[offset:]
+        related = [s for s in _summaries(v, on_page) if s.relationship != "none"]
+        strangers = []
+        if page == 1:
+            shown = {s.person_id for s in related}
+            strong = [
+                pid
+                for pid in search.strong_matches(query, allowed=allowed, limit=limit)
+                if pid not in shown
+            ]
+            strangers = [s for s in _summaries(v, strong) if s.relationship == "none"]
         results = related + strangers
-        total = found.total - (len(found.person_ids) - len(related)) + len(strangers)
+        total = found.total - (len(on_page) - len(related)) + len(strangers)
+        pages = max(1, -(-found.total // limit))
         listed = [r.person_id for r in results]
         stranger_ids = [s.person_id for s in strangers]
         over = throttle.over_limit(v, now, listed, stranger_ids)
@@ -62,7 +82,12 @@ def search_people(*, viewer, query: str, ip: str | None, limit: int = 25) -> Sea
             ip,
             query=query,
             purpose="find a person",
-            detail={"results": listed, "total": total, "no_relationship": stranger_ids},
+            detail={
+                "results": listed,
+                "total": total,
+                "no_relationship": stranger_ids,
+                "page": page,
+            },
         )
         notice = _notice(v, total)
     return SearchResults(
@@ -75,6 +100,8 @@ def search_people(*, viewer, query: str, ip: str | None, limit: int = 25) -> Sea
         notice=notice,
         viewer_is_steward=v.may(Permission.SEARCH_AUDIT),
         may_break_glass=v.may(Permission.BREAK_GLASS),
+        page=min(page, pages),
+        pages=min(pages, MAX_PAGE),
     )
 
 

@@ -12,6 +12,10 @@ Three levels of information about a person:
 - **detail** (timeline, problems): only from partners the role's ``detail_from`` lists, and
   never in a sensitive category the role does not list.
 
+On the doorstep summary (issue 10): allergies and flags are safety items (summary); current
+medicines are detail; DNACPR, ReSPECT and advance care plans are detail that an objection does
+not hide (``may_see_medicines``, ``may_see_care_decision``).
+
 An item's categories are its own ``sensitive_category`` plus the category of its partner
 (``sensitive_partners``) and of its feed (``sensitive_sources``): everything from the mental
 health trust is mental health information, whatever it says.
@@ -132,6 +136,22 @@ class Lens:
             partner in self.rules.detail_from
             and self.categories_allowed(partner, source_name, category)
             and self._objection_allows(partner)
+        )
+
+    def may_see_medicines(self, partner: str, source_name: str, category: str) -> bool:
+        """Current medicines (doorstep summary): clinical detail, so the detail rule applies.
+
+        A district nurse at the door needs them and has the GP's detail; a housing officer or a
+        volunteer does not, and an antidepressant stays mental health information.
+        """
+        return self.may_see_detail(partner, source_name, category)
+
+    def may_see_care_decision(self, partner: str, source_name: str, category: str) -> bool:
+        """DNACPR, ReSPECT, advance care plans: detail (roles with the partner's clinical
+        detail), but, like safety flags, shown despite an objection to sharing: the person's
+        own decision about resuscitation must reach whoever finds them (vital interests)."""
+        return partner in self.rules.detail_from and self.categories_allowed(
+            partner, source_name, category
         )
 
     def withheld_reason(self, partner: str, source_name: str, category: str) -> str | None:

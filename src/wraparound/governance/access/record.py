@@ -16,13 +16,14 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from wraparound.core import postcodes
+from wraparound.governance.access import doorstep as doorstep_summary
+from wraparound.governance.access import notes as contact_notes
 from wraparound.governance.access.audit import _audit
-from wraparound.governance.access.lens import partner_label
+from wraparound.governance.access.involved import who_is_involved
+from wraparound.governance.access.lens import Lens, partner_label
 from wraparound.governance.access.provenance import _provenance
 from wraparound.governance.access.relationship import _decide
 from wraparound.governance.access.results import (
-    FlagItem,
-    Involvement,
     PersonHeader,
     PersonWhoMatters,
     ProblemItem,
@@ -35,22 +36,27 @@ from wraparound.governance.access.summaries import _age, _display_name, _nhs, _o
 from wraparound.governance.access.viewer import _Viewer, _viewer
 from wraparound.governance.agreement import CATEGORIES
 from wraparound.governance.models import Assignment, AuditEntry, BreakGlass, SharingPreference
-from wraparound.governance.roles import Permission, Role
+from wraparound.governance.roles import Permission
 from wraparound.identity.models import Person
+from wraparound.notes import queries as note_queries
 from wraparound.plans.models import PersonWhoMatters as PersonWhoMattersRow
 from wraparound.plans.models import WhatMattersToMe
 from wraparound.sources.models import Event, SourceRecord
 
-FLAG_TYPES = ("Flag", "AllergyIntolerance")
+FLAG_TYPES = (*doorstep_summary.FLAG_TYPES, *doorstep_summary.ALLERGY_TYPES)
 
 
-FLAG_CODES = ("key_safe", "risk_to_staff", "flag", "alert", "allergy")
+FLAG_CODES = (*doorstep_summary.FLAG_CODES, *doorstep_summary.ALLERGY_CODES)
 
 
 ACTIVE_PROBLEM = ("active", "recurrence", "relapse", "")
 
 
 SUMMARY_EVENT_LIMIT = 2000
+
+
+NOTE_KIND = "Contact note"
+NEVER = dt.datetime.min.replace(tzinfo=dt.UTC)
 
 
 def _linked_records(person_id: int) -> list[dict]:
@@ -101,6 +107,36 @@ def _involvements(value) -> list[dict]:
     if not isinstance(value, list):
         return []
     return [item for item in value if isinstance(item, dict) and _text(item.get("name"))]
+
+
+def _entry(row: dict, sources: dict[int, dict]) -> TimelineEntry:
+    src = sources[row["source_id"]]
+    extra = row["extra"] if isinstance(row["extra"], dict) else {}
+    source_name = _organisation_name(src["source__display_name"], src["source__partner"])
+    return TimelineEntry(
+        occurred_at=row["occurred_at"],
+        kind=row["kind"],
+        summary=row["summary"],
+        partner=partner_label(src["source__partner"]),
+        source_name=source_name,
+        organisation=_text(extra.get("organisation")) or source_name,
+    )
+
+
+def _note_entry(note) -> TimelineEntry:
+    """A contact note on the timeline, under the team's own organisation, with its author."""
+    by = ", ".join(part for part in (note.written_by, note.role_label) if part)
+    flag = f" Safety flag: {note.flag_text}" if note.is_safety_flag and note.flag_text else ""
+    correction = f"{note.correction_line}. " if note.correction_line else ""
+    later = " (corrected by a later note)" if note.corrected else ""
+    return TimelineEntry(
+        occurred_at=note.occurred_at,
+        kind=NOTE_KIND,
+        summary=f"{note.how}: {correction}{note.text}{flag} ({by}){later}",
+        partner=partner_label(note.partner),
+        source_name=note.organisation,
+        organisation=note.organisation,
+    )
 
 
 def open_record(
@@ -186,6 +222,22 @@ def _build_record(
                 withheld_categories |= lens.categories(partner, source_name, category)
                 withheld_count += group["n"]
 
+    # Contact notes the team wrote (``wraparound.notes``): detail of the author's organisation,
+    # judged like a partner's entry; withheld ones are counted with the rest.
+    note_rows = note_queries.timeline_notes(person.id)
+    notes, note_reasons, notes_withheld = contact_notes.visible_notes(lens, note_rows)
+    withheld_reasons |= note_reasons
+    withheld_count += notes_withheld
+    for note in notes:
+        shown_partners.add(note.partner)
+        kinds.add(NOTE_KIND)
+    notes = [
+        n
+        for n in notes
+        if (not timeline_partner or n.partner == timeline_partner)
+        and (not timeline_kind or timeline_kind == NOTE_KIND)
+    ]
+
     # Timeline: detail from the partners and categories the lens allows, newest first.
     detail_records = [
         r
@@ -196,49 +248,38 @@ def _build_record(
     blocked = sorted(CATEGORIES - v.rules.sensitive)
     page_size = max(1, min(int(page_size or 25), 100))
     entries: list[TimelineEntry] = []
-    total = 0
     page = max(1, int(timeline_page or 1))
     timeline_q = _events_q(detail_records)
+    # The total comes from the groups above (the same rows: the detail records are every
+    # record of the sources the lens allows), which saves counting the timeline again.
+    detail_sources = {r["source_id"] for r in detail_records}
+    total = len(notes) + sum(
+        g["n"]
+        for g in groups
+        if g["source_id"] in detail_sources
+        and g["sensitive_category"] not in blocked
+        and (not timeline_kind or g["kind"] == timeline_kind)
+    )
+    pages = max(1, math.ceil(total / page_size))
+    page = min(page, pages)
     if timeline_q is not None:
         events = Event.objects.filter(timeline_q, on_timeline=True).exclude(
             sensitive_category__in=blocked
         )
         if timeline_kind:
             events = events.filter(kind=timeline_kind)
-        # The total comes from the groups above (the same rows: the detail records are every
-        # record of the sources the lens allows), which saves counting the timeline again.
-        detail_sources = {r["source_id"] for r in detail_records}
-        total = sum(
-            g["n"]
-            for g in groups
-            if g["source_id"] in detail_sources
-            and g["sensitive_category"] not in blocked
-            and (not timeline_kind or g["kind"] == timeline_kind)
-        )
-        pages = max(1, math.ceil(total / page_size))
-        page = min(page, pages)
         rows = events.order_by(F("occurred_at").desc(nulls_last=True), "-id").values(
             "source_id", "occurred_at", "kind", "summary", "extra"
+        )
+        # With notes to merge, the page's entries are among the newest page × size of each.
+        first = 0 if notes else (page - 1) * page_size
+        entries = [_entry(row, sources) for row in rows[first : page * page_size]]
+    if notes:
+        entries = sorted(
+            entries + [_note_entry(n) for n in notes],
+            key=lambda e: e.occurred_at or NEVER,
+            reverse=True,
         )[(page - 1) * page_size : page * page_size]
-        for row in rows:
-            src = sources[row["source_id"]]
-            extra = row["extra"] if isinstance(row["extra"], dict) else {}
-            organisation = _text(extra.get("organisation")) or _organisation_name(
-                src["source__display_name"], src["source__partner"]
-            )
-            entries.append(
-                TimelineEntry(
-                    occurred_at=row["occurred_at"],
-                    kind=row["kind"],
-                    summary=row["summary"],
-                    partner=partner_label(src["source__partner"]),
-                    source_name=_organisation_name(
-                        src["source__display_name"], src["source__partner"]
-                    ),
-                    organisation=organisation,
-                )
-            )
-    pages = max(1, math.ceil(total / page_size))
     timeline = TimelinePage(
         entries=entries,
         page=page,
@@ -248,23 +289,30 @@ def _build_record(
         kinds=sorted(kinds),
     )
 
-    # Summary items and problems from partners' events.
-    flags: list[FlagItem] = []
+    # Summary items and problems from partners' events, newest first (one query): the doorstep
+    # (flags, allergies, medicines, resuscitation decisions), problems, who is involved.
     problems: list[ProblemItem] = []
-    involved: list[Involvement] = []
+    partner_items: list[dict] = []
     partner_people: list[PersonWhoMatters] = []
-    seen_flags: set[str] = set()
     seen_problems: set[str] = set()
-    seen_involved: set[tuple[str, str]] = set()
     seen_people: set[str] = set()
+    summary_events: list[dict] = []
     if q is not None:
-        summary_events = (
+        summary_events = list(
             Event.objects.filter(q)
             .filter(
-                Q(resource_type__in=(*FLAG_TYPES, "Condition", "RelatedPerson"))
+                Q(
+                    resource_type__in=(
+                        *FLAG_TYPES,
+                        *doorstep_summary.MEDICINE_TYPES,
+                        "Condition",
+                        "RelatedPerson",
+                    )
+                )
                 | Q(code__in=FLAG_CODES)
                 | Q(extra__has_key="involved")
                 | Q(extra__has_key="related_person")
+                | Q(extra__has_key="care_decision")
             )
             .order_by(F("occurred_at").desc(nulls_last=True), "-id")
             .values(
@@ -279,70 +327,61 @@ def _build_record(
                 "extra",
             )[:SUMMARY_EVENT_LIMIT]
         )
-        for event in summary_events:
-            src = sources[event["source_id"]]
-            partner, source_name = src["source__partner"], src["source__name"]
-            category = event["sensitive_category"]
-            extra = event["extra"] if isinstance(event["extra"], dict) else {}
-            label = partner_label(partner)
-            text = _text(event["summary"])
-            is_flag = event["resource_type"] in FLAG_TYPES or event["code"] in FLAG_CODES
-            if is_flag and lens.may_see_summary(partner, source_name, category, safety=True):
-                if event["status"] not in ("inactive", "resolved", "entered-in-error"):
-                    shown = (
-                        f"Allergy: {text}"
-                        if event["resource_type"] == "AllergyIntolerance"
-                        else text
+    for event in summary_events:
+        src = sources[event["source_id"]]
+        partner, source_name = src["source__partner"], src["source__name"]
+        category = event["sensitive_category"]
+        extra = event["extra"] if isinstance(event["extra"], dict) else {}
+        label = partner_label(partner)
+        text = _text(event["summary"])
+        if (
+            event["resource_type"] == "Condition"
+            and event["status"] in ACTIVE_PROBLEM
+            and lens.may_see_detail(partner, source_name, category)
+            and text
+            and text.lower() not in seen_problems
+        ):
+            seen_problems.add(text.lower())
+            problems.append(ProblemItem(text=text, partner=label, date=_date(event["occurred_at"])))
+        if not lens.may_see_summary(partner, source_name, category):
+            continue
+        organisation = _organisation_name(src["source__display_name"], partner)
+        for item in _involvements(extra.get("involved")):
+            named = _text(item.get("organisation"))
+            partner_items.append(
+                {
+                    "name": _text(item.get("name")),
+                    "role": _text(item.get("role")),
+                    "organisation": named or organisation,
+                    # Only the feed's own name (a Flag's author has no organisation of its
+                    # own): the same person at a named practice is the same line.
+                    "vague": named in ("", organisation, label),
+                    "contact": _text(item.get("contact") or item.get("phone")),
+                    "source": organisation,
+                    "partner": partner,
+                    "kind": event["kind"],
+                    "resource_type": event["resource_type"],
+                    "status": event["status"],
+                    "occurred_at": event["occurred_at"],
+                }
+            )
+        related = extra.get("related_person")
+        if isinstance(related, dict) and _text(related.get("name")):
+            key = _text(related.get("name")).lower()
+            if key not in seen_people:
+                seen_people.add(key)
+                partner_people.append(
+                    PersonWhoMatters(
+                        name=_text(related.get("name")),
+                        relationship=_text(related.get("relationship")),
+                        contact=_text(related.get("contact") or related.get("phone")),
+                        source=organisation,
                     )
-                    if shown and shown.lower() not in seen_flags:
-                        seen_flags.add(shown.lower())
-                        flags.append(
-                            FlagItem(text=shown, partner=label, date=_date(event["occurred_at"]))
-                        )
-            if (
-                event["resource_type"] == "Condition"
-                and event["status"] in ACTIVE_PROBLEM
-                and lens.may_see_detail(partner, source_name, category)
-                and text
-                and text.lower() not in seen_problems
-            ):
-                seen_problems.add(text.lower())
-                problems.append(
-                    ProblemItem(text=text, partner=label, date=_date(event["occurred_at"]))
                 )
-            if not lens.may_see_summary(partner, source_name, category):
-                continue
-            for item in _involvements(extra.get("involved")):
-                key = (_text(item.get("name")).lower(), _text(item.get("organisation")).lower())
-                if key in seen_involved or len(involved) >= 40:
-                    continue
-                seen_involved.add(key)
-                involved.append(
-                    Involvement(
-                        name=_text(item.get("name")),
-                        role=_text(item.get("role")),
-                        organisation=_text(item.get("organisation"))
-                        or _organisation_name(src["source__display_name"], partner),
-                        contact=_text(item.get("contact") or item.get("phone")),
-                        source=_organisation_name(src["source__display_name"], partner),
-                    )
-                )
-            related = extra.get("related_person")
-            if isinstance(related, dict) and _text(related.get("name")):
-                key = _text(related.get("name")).lower()
-                if key not in seen_people:
-                    seen_people.add(key)
-                    partner_people.append(
-                        PersonWhoMatters(
-                            name=_text(related.get("name")),
-                            relationship=_text(related.get("relationship")),
-                            contact=_text(related.get("contact") or related.get("phone")),
-                            source=_organisation_name(src["source__display_name"], partner),
-                        )
-                    )
 
-    # Staff assigned through Wraparound come first among those involved.
-    staff_rows = (
+    # Staff assigned through Wraparound come first among those involved; a "lead" or "key
+    # worker" among them is the doorstep's named lead.
+    assignments = list(
         Assignment.objects.filter(person_id=person.id, ended_at=None)
         .order_by("assigned_at")
         .values(
@@ -357,26 +396,18 @@ def _build_record(
             "staff__user__username",
         )
     )
-    assigned = []
-    for a in staff_rows:
-        # Staff.display_name, from plain values: full name, else the username.
-        full_name = f"{a['staff__user__first_name']} {a['staff__user__last_name']}".strip()
-        staff_name = full_name or a["staff__user__username"]
-        organisation = a["staff__organisation__name"]
-        key = (staff_name.lower(), organisation.lower())
-        if key in seen_involved:
-            continue
-        seen_involved.add(key)
-        assigned.append(
-            Involvement(
-                name=staff_name,
-                role=a["role_in_care"] or a["staff__job_title"] or Role(a["staff__role"]).label,
-                organisation=organisation,
-                contact=" / ".join(x for x in (a["staff__phone"], a["staff__email"]) if x),
-                source="Wraparound",
-            )
-        )
-    involved = assigned + involved
+    involved_now, involved_before, involved = who_is_involved(
+        partner_items=partner_items, assignments=assignments
+    )
+    doorstep, flags, doorstep_detail = doorstep_summary._doorstep(
+        lens,
+        person_id=person.id,
+        records=records,
+        sources=sources,
+        events=summary_events,
+        assignments=assignments,
+        note_rows=note_rows if len(note_rows) < note_queries.TIMELINE_LIMIT else None,
+    )
 
     # The team's own words.
     what_matters = [
@@ -467,6 +498,10 @@ def _build_record(
         break_glass_expires_at=grant.expires_at if grant else None,
         sharing_note=sharing_note,
         agreement_version=v.agreement.version,
+        doorstep=doorstep,
+        involved_now=involved_now,
+        involved_before=involved_before,
+        plan=_plan_summary(v, person.id, lens),
     )
     detail = {
         "access": access,
@@ -477,7 +512,17 @@ def _build_record(
         "withheld_items": withheld_count,
         "objection": objection,
         "timeline": {"partner": timeline_partner, "kind": timeline_kind, "page": page},
+        "doorstep": doorstep_detail,
     }
     if grant:
         detail["break_glass_id"] = grant.id
     return view, detail
+
+
+def _plan_summary(v: _Viewer, person_id: int, lens: Lens):
+    """The plan's summary for the person page, once the plan's gate module exists (H-B)."""
+    try:
+        from wraparound.governance.access import plan
+    except ImportError:
+        return None
+    return plan._plan_summary(v, person_id, lens)

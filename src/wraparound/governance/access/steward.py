@@ -107,6 +107,7 @@ def _shown_words(detail: dict, v: _Viewer) -> str:
 
 EXPORT_WORDS = {
     "caseload": "Exported in a caseload list",
+    "caseload_screen": "Listed on a caseload screen (My caseload or the team's caseload)",
     "links": "Exported in the list of which records belong to whom",
 }
 

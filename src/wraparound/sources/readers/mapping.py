@@ -131,6 +131,50 @@ PARTICIPATION = {
     "emergency": "Emergency contact",
 }
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+MEDICINE_TYPES = frozenset({"MedicationRequest", "MedicationStatement"})
+# Resuscitation decisions and plans for the doorstep summary (``extra["care_decision"]``),
+# whatever resource a partner sends them as. SNOMED CT: 304253006 |Not for resuscitation|,
+# 450476008 |Not for attempted cardiopulmonary resuscitation|, 736366004 |Advance care plan|,
+# 713603004 |Advance care planning|; and the words partners write.
+CARE_DECISION_TYPES = frozenset(
+    {
+        "Consent",
+        "DocumentReference",
+        "CarePlan",
+        "Flag",
+        "Observation",
+        "Procedure",
+        "Composition",
+    }
+)
+CARE_DECISION_CODES = {
+    "304253006": "dnacpr",
+    "450476008": "dnacpr",
+    "736366004": "advance_care_plan",
+    "713603004": "advance_care_plan",
+}
+CARE_DECISION_WORDS = (
+    # The ReSPECT form first: it is the document, whatever CPR recommendation it records.
+    # "ReSPECT" in its own capitals: "treated with respect" is not a form.
+    ("respect", re.compile(r"\bReSPECT\b|(?i:recommended summary plan for emergency care)")),
+    (
+        "dnacpr",
+        re.compile(
+            r"\bDNA ?CPR\b|\bDNAR\b|\bDNR\b|do not attempt (cardio-?pulmonary )?resuscitation"
+            r"|not for (attempted )?(cardio-?pulmonary )?resuscitation|not for (attempted )?CPR",
+            re.I,
+        ),
+    ),
+    (
+        "advance_care_plan",
+        re.compile(r"advanced? care plan|advance decision to refuse|\bADRT\b", re.I),
+    ),
+)
+CARE_DECISION_KIND = {
+    "dnacpr": "DNACPR decision",
+    "respect": "ReSPECT form",
+    "advance_care_plan": "Advance care plan",
+}
 _ADMISSION_CLASSES = {"IMP", "ACUTE", "NONAC", "PRENC", "SS", "OBSENC"}
 
 
@@ -385,11 +429,19 @@ class FhirMapper:
         elif resource_type in {"Organization", "Practitioner", "Location"}:
             extra.update(self._directory_entry(data))
         codes, codings, words = self._codes_and_words(data)
+        if resource_type in MEDICINE_TYPES:
+            extra["dose"] = _dose(data)
+        elif resource_type == "AllergyIntolerance":
+            extra["reaction"] = _reaction(data)
         summary = self._summary(data, resource_type, extra)
+        decision = care_decision(data, resource_type, codes, f"{words} {summary}")
+        if decision:
+            extra["care_decision"] = decision
         fields = {
             "event_id": f"{resource_type}/{resource_id}",
             "subject_record_id": subject,
-            "kind": self._kind(data, resource_type, organisation),
+            "kind": CARE_DECISION_KIND.get(decision)
+            or self._kind(data, resource_type, organisation),
             "status": self._status(data),
             "code": next((c for c in codes if len(c) <= EVENT_LIMITS["code"]), ""),
         }
@@ -603,7 +655,14 @@ class FhirMapper:
             what = concept_text(data.get("code"))
             value = self._observation_value(data)
             return f"{what}: {value}" if value else what
-        if resource_type in {"CarePlan", "CareTeam", "Composition", "Goal"}:
+        if resource_type in MEDICINE_TYPES:
+            name = (
+                concept_text(data.get("medicationCodeableConcept"))
+                or self.name_of(data.get("medicationReference"))[0]
+            )
+            if name:
+                return name
+        if resource_type in {"CarePlan", "CareTeam", "Composition", "Goal", "DocumentReference"}:
             title = data.get("title") or data.get("name")
             if isinstance(title, str) and title:
                 return title
@@ -624,7 +683,9 @@ class FhirMapper:
         if isinstance(quantity, dict) and quantity.get("value") is not None:
             value = quantity["value"]
             shown = f"{value:.4g}" if isinstance(value, float) else str(value)
-            unit = quantity.get("unit") or quantity.get("code") or ""
+            unit = str(quantity.get("unit") or quantity.get("code") or "")
+            if unit.startswith("{") and unit.endswith("}"):
+                unit = ""  # a UCUM annotation ("{score}") is no unit a reader needs
             return f"{shown} {unit}".strip()
         if data.get("valueCodeableConcept"):
             return concept_text(data["valueCodeableConcept"])
@@ -632,6 +693,52 @@ class FhirMapper:
             if data.get(key) is not None:
                 return str(data[key])
         return ""
+
+
+def _dose(data: dict) -> str:
+    """How a medicine is taken, in the prescriber's words ("One tablet twice a day")."""
+    for key in ("dosageInstruction", "dosage"):
+        for dosage in data.get(key) or ():
+            if not isinstance(dosage, dict):
+                continue
+            words = dosage.get("text") or dosage.get("patientInstruction")
+            if words:
+                return str(words)
+    return ""
+
+
+def _reaction(data: dict) -> str:
+    """What an allergy does to the person ("Hives, wheeze"), with its severity if severe."""
+    found: list[str] = []
+    severe = False
+    for reaction in data.get("reaction") or ():
+        if not isinstance(reaction, dict):
+            continue
+        for manifestation in _concepts(reaction.get("manifestation")):
+            words = concept_text(manifestation)
+            if words and words not in found:
+                found.append(words)
+        severe = severe or reaction.get("severity") == "severe"
+    text = ", ".join(found)
+    return f"{text} (severe)" if text and severe else text
+
+
+def care_decision(data: dict, resource_type: str, codes: list[str], words: str) -> str:
+    """ "dnacpr", "respect", "advance_care_plan" or "": is this resource one of them?"""
+    if resource_type not in CARE_DECISION_TYPES:
+        return ""
+    for code in codes:
+        if code in CARE_DECISION_CODES:
+            return CARE_DECISION_CODES[code]
+    title = " ".join(
+        str(data.get(key) or "")
+        for key in ("title", "description")
+        if isinstance(data.get(key), str)
+    )
+    for decision, pattern in CARE_DECISION_WORDS:
+        if pattern.search(f"{words} {title}"):
+            return decision
+    return ""
 
 
 def stored_fhir_category(
