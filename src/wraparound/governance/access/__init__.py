@@ -94,6 +94,7 @@ from wraparound.governance.access.errors import (
     BreakGlassRequired,
     InvalidRequest,
     NoAccess,
+    Paused,
 )
 from wraparound.governance.access.finding import export_caseload, search_people
 from wraparound.governance.access.record import open_record
@@ -119,6 +120,7 @@ __all__ = [
     "BreakGlassRequired",
     "InvalidRequest",
     "NoAccess",
+    "Paused",
     "UnusualSearching",
     "ViewerInfo",
     "access_report_for_person",

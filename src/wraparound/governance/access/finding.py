@@ -43,17 +43,17 @@ def search_people(*, viewer, query: str, ip: str | None, limit: int = 25) -> Sea
         found = search.find(query, limit=limit, allowed=allowed, scope=_scope(v))
         related = [s for s in _summaries(v, found.person_ids) if s.relationship != "none"]
         shown = {s.person_id for s in related}
-        strong = [
-            pid
-            for pid in search.strong_matches(query, allowed=allowed, limit=limit)
-            if pid not in shown
-        ]
+        identified = search.strong_matches(query, allowed=allowed, limit=limit)
+        strong = [pid for pid in identified if pid not in shown]
+        # NHS Number, or full name and date of birth, that identifies no one: a guess. Guesses
+        # count with strangers listed, so a date of birth cannot be found day by day.
+        guessed = not identified and search.is_identifying(query)
         strangers = [s for s in _summaries(v, strong) if s.relationship == "none"]
         results = related + strangers
         total = found.total - (len(found.person_ids) - len(related)) + len(strangers)
         listed = [r.person_id for r in results]
         stranger_ids = [s.person_id for s in strangers]
-        over = throttle.over_limit(v, now, listed, stranger_ids)
+        over = throttle.over_limit(v, now, listed, stranger_ids, guessed=guessed)
         if over is not None:
             return _paused(v, query, throttle.pause(v, ip, query, now, *over))
         _audit(
@@ -62,7 +62,12 @@ def search_people(*, viewer, query: str, ip: str | None, limit: int = 25) -> Sea
             ip,
             query=query,
             purpose="find a person",
-            detail={"results": listed, "total": total, "no_relationship": stranger_ids},
+            detail={
+                "results": listed,
+                "total": total,
+                "no_relationship": stranger_ids,
+                **({"guessed": True} if guessed else {}),
+            },
         )
         notice = _notice(v, total)
     return SearchResults(

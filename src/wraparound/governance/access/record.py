@@ -16,6 +16,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from wraparound.core import postcodes
+from wraparound.governance.access import throttle
 from wraparound.governance.access.audit import _audit
 from wraparound.governance.access.lens import partner_label
 from wraparound.governance.access.provenance import _provenance
@@ -115,7 +116,10 @@ def open_record(
     page_size: int = 25,
 ) -> RecordView:
     v = _viewer(viewer)
+    now = timezone.now()
+    throttle.refuse_if_paused(v, ip, now)
     person, access, grant = _decide(v, person_id, ip, purpose)
+    throttle.count_record(v, ip, person.id, now)
     with transaction.atomic():
         view, detail = _build_record(
             v,
