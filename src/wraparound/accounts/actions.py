@@ -91,7 +91,9 @@ def _audit(by, ip: str | None, *, summary: str, staff: Staff | None, changes: di
     )
 
 
-def record_refusal(*, by, ip: str | None, what: str) -> None:
+def record_refusal(
+    *, by, ip: str | None, what: str, why: str = "Only an administrator may manage staff accounts."
+) -> None:
     """Audit a refused try at an administrator's page, in its own transaction (it must stay)."""
     known = getattr(by, "is_authenticated", False)
     role, organisation = _actor(by) if known else ("", "")
@@ -104,7 +106,7 @@ def record_refusal(*, by, ip: str | None, what: str) -> None:
             organisation=organisation,
             ip=(ip or "")[:64],
             action=AuditEntry.Action.REFUSED,
-            detail={"why": "Only an administrator may manage staff accounts.", "tried": what},
+            detail={"why": why, "tried": what},
         )
 
 
@@ -134,7 +136,7 @@ def _describe(staff: Staff) -> dict:
 
 
 @transaction.atomic
-def create_account(
+def _create_account(
     *,
     by,
     ip: str | None,
@@ -204,7 +206,7 @@ def _get(staff_id: int) -> Staff:
 
 
 @transaction.atomic
-def change_account(
+def _change_account(
     *,
     by,
     ip: str | None,
@@ -296,7 +298,7 @@ def deactivate_account(*, by, ip: str | None, staff_id: int) -> Staff:
 
 
 @transaction.atomic
-def reactivate_account(*, by, ip: str | None, staff_id: int) -> Staff:
+def _reactivate_account(*, by, ip: str | None, staff_id: int) -> Staff:
     _require_administrator(by, ip, "switch on an account")
     staff = _get(staff_id)
     if staff.user.is_active:
@@ -314,7 +316,7 @@ def reactivate_account(*, by, ip: str | None, staff_id: int) -> Staff:
 
 
 @transaction.atomic
-def reset_password(*, by, ip: str | None, staff_id: int) -> tuple[Staff, str]:
+def _reset_password(*, by, ip: str | None, staff_id: int) -> tuple[Staff, str]:
     """A new one-time password, returned once; the old one and every open session stop working.
 
     Django ties a session to a hash of the password, so changing it signs the person out
@@ -334,3 +336,60 @@ def reset_password(*, by, ip: str | None, staff_id: int) -> tuple[Staff, str]:
         changes={"password": "reset"},
     )
     return staff, password
+
+
+# Powers that reach every person's record (the data steward) or every account (the
+# administrator). One person at this screen could otherwise make such an account, sign in with
+# its one-time password and read anyone's record (red team, issue 9): so these accounts are
+# made, changed, restored and given new passwords only on the server (``wraparound
+# create-staff``), by someone the organisation trusts with the machine, never from the screen.
+PRIVILEGED_ROLES = frozenset({Role.DATA_STEWARD, Role.ADMINISTRATOR})
+PRIVILEGED_REFUSAL = (
+    "Data steward and administrator accounts are made and changed on the server "
+    "('wraparound create-staff'), not on this screen, so that no one person here can give "
+    "access to everyone's records."
+)
+
+
+def _refuse_privileged(by, ip: str | None, what: str) -> None:
+    """Audit the attempt (outside the change's transaction, so it stays) and refuse."""
+    _require_administrator(by, ip, what)
+    record_refusal(by=by, ip=ip, what=what, why=PRIVILEGED_REFUSAL)
+    raise AccountError(PRIVILEGED_REFUSAL)
+
+
+def _role_of(staff_id: int) -> str | None:
+    return Staff.objects.filter(pk=staff_id).values_list("role", flat=True).first()
+
+
+def _name_of(staff_id: int) -> str:
+    staff = Staff.objects.select_related("user").filter(pk=staff_id).first()
+    return _name(staff.user) if staff else "an account"
+
+
+def create_account(*, by, ip: str | None, role: str, **fields) -> tuple[Staff, str]:
+    """A new login with its staff profile (see ``_create_account``); never a privileged role."""
+    if role in PRIVILEGED_ROLES:
+        _refuse_privileged(by, ip, f"create an account with the role {_role_label(role)}")
+    return _create_account(by=by, ip=ip, role=role, **fields)
+
+
+def change_account(*, by, ip: str | None, staff_id: int, role: str, **fields) -> Staff:
+    """Change an account (see ``_change_account``); no role change into or out of a privileged one."""
+    current_role = _role_of(staff_id)
+    if current_role is not None and role != current_role:
+        if role in PRIVILEGED_ROLES or current_role in PRIVILEGED_ROLES:
+            _refuse_privileged(by, ip, f"change {_name_of(staff_id)}'s role to {_role_label(role)}")
+    return _change_account(by=by, ip=ip, staff_id=staff_id, role=role, **fields)
+
+
+def reactivate_account(*, by, ip: str | None, staff_id: int) -> Staff:
+    if _role_of(staff_id) in PRIVILEGED_ROLES:
+        _refuse_privileged(by, ip, f"switch on {_name_of(staff_id)}'s account")
+    return _reactivate_account(by=by, ip=ip, staff_id=staff_id)
+
+
+def reset_password(*, by, ip: str | None, staff_id: int) -> tuple[Staff, str]:
+    if _role_of(staff_id) in PRIVILEGED_ROLES:
+        _refuse_privileged(by, ip, f"reset {_name_of(staff_id)}'s password")
+    return _reset_password(by=by, ip=ip, staff_id=staff_id)

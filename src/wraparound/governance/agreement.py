@@ -56,11 +56,14 @@ class SearchLimits:
 
     ``people`` distinct people listed to one viewer within ``people_minutes``, or ``strangers``
     distinct people listed on a strong match with no relationship within ``strangers_minutes``;
-    searching then pauses for ``pause_minutes`` and the data steward sees it.
+    searching then pauses for ``pause_minutes`` and the data steward sees it. ``searches``
+    within ``people_minutes`` counts searches themselves, those listing no one included:
+    otherwise guessing a stranger's date of birth or NHS Number one search at a time is free.
     """
 
     people: int = 200
     people_minutes: int = 10
+    searches: int = 120
     strangers: int = 30
     strangers_minutes: int = 60
     pause_minutes: int = 15

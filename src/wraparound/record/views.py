@@ -104,9 +104,13 @@ def _page(request: HttpRequest) -> int:
 
 
 def _timeline_filters(request: HttpRequest) -> dict:
-    """Timeline filter and page from the query string; junk becomes 'no filter' or page 1."""
-    partner = request.GET.get("partner", "").strip()[:64] or None
-    kind = request.GET.get("kind", "").strip()[:100] or None
+    """Timeline filter and page from the query string; junk becomes 'no filter' or page 1.
+
+    A NUL character is taken out: PostgreSQL stores none in text or in the audit row's JSON
+    (``?kind=%00`` was a server error there).
+    """
+    partner = request.GET.get("partner", "").replace("\x00", "").strip()[:64] or None
+    kind = request.GET.get("kind", "").replace("\x00", "").strip()[:100] or None
     try:
         page = max(1, min(int(request.GET.get("page", "1")), 100_000))
     except ValueError:
@@ -131,6 +135,10 @@ def _render_person(
         record = _open(request, person_id)
     except access.BreakGlassRequired:
         return refusal(request)
+    except access.Paused as paused:
+        return render(
+            request, "record/paused.html", {"message": str(paused), "nav": "search"}, status=429
+        )
     except access.NoAccess:
         return refusal(request)
     context = {

@@ -138,6 +138,31 @@ _GUESSES = (
     (Partner.GP, ("gp", "practice", "surgery")),
 )
 
+# Short words in a feed's name that point at a sensitive service no service name matched
+# ("community_sti", "housing_dv", "community_drugs"): such a feed is never guessed as an
+# ordinary partner, whatever else its name says (second red-team pass).
+_SENSITIVE_NAME_WORDS = frozenset(
+    {
+        "sti",
+        "stis",
+        "std",
+        "gum",
+        "hiv",
+        "sexual",
+        "sarc",
+        "drug",
+        "drugs",
+        "alcohol",
+        "substance",
+        "addiction",
+        "dv",
+        "dva",
+        "domestic",
+        "gender",
+        "safeguarding",
+    }
+)
+
 
 def guess_partner(name: str) -> str:
     """The partner kind a source's name suggests (``gp``, ``housing_north``...), else "other".
@@ -156,6 +181,11 @@ def guess_partner(name: str) -> str:
     if service:
         return Partner.OTHER.value
     words = set(re.split(r"[-_]+", lowered))
+    said = sensitivity.text_category(re.sub(r"[-_]+", " ", lowered))
+    if said == SensitiveCategory.MENTAL_HEALTH:
+        return Partner.MENTAL_HEALTH.value
+    if said or words & _SENSITIVE_NAME_WORDS:
+        return Partner.OTHER.value
     for partner, hints in _GUESSES:
         if any(hint in words or (len(hint) > 3 and hint in lowered) for hint in hints):
             return partner.value

@@ -43,6 +43,7 @@ Decisions (documented for the data steward in ``docs/governance.md``):
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -563,6 +564,17 @@ _KEYS = _keys()
 _WORD_STARTS = re.compile(r"(?<![a-z0-9])(" + _trie(list(_KEYS)) + ")")
 
 
+def _plain(text: str) -> str:
+    """Text as the word lists spell it: accents off ("dépression"), full-width letters as
+    letters ("ＨＩＶ"), and invisible characters out ("sertr\u200baline"). Each of these
+    spellings was stored unclassified by the second red-team pass.
+    """
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if unicodedata.category(ch) not in {"Mn", "Cf"})
+
+
 @lru_cache(maxsize=65_536)
 def text_category(words: str) -> str:
     """The most restricted category the words mention, or "".
@@ -575,6 +587,7 @@ def text_category(words: str) -> str:
     """
     if not words:
         return ""
+    words = _plain(words)
     lowered = words.lower()
     keys = _WORD_STARTS.findall(lowered)
     if not keys:
@@ -643,7 +656,7 @@ def service_category(name: str) -> str:
     """
     if not name:
         return ""
-    spaced = re.sub(r"[_\-]+", " ", name)
+    spaced = re.sub(r"[_\-]+", " ", _plain(name))
     for category, pattern in _service_patterns():
         if pattern.search(spaced):
             return category

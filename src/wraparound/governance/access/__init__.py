@@ -97,6 +97,7 @@ from wraparound.governance.access.errors import (
     BreakGlassRequired,
     InvalidRequest,
     NoAccess,
+    Paused,
 )
 from wraparound.governance.access.finding import export_caseload, search_people
 
@@ -144,6 +145,7 @@ __all__ = [
     "BreakGlassRequired",
     "InvalidRequest",
     "NoAccess",
+    "Paused",
     "UnusualSearching",
     "ViewerInfo",
     "access_report_for_person",

@@ -24,5 +24,12 @@ class BreakGlassRequired(Exception):
         super().__init__("You have no care relationship with this person.")
 
 
+class Paused(NoAccess):
+    """Too many people shown in a short time: searching and opening records wait (``throttle``).
+
+    A ``NoAccess``, so every caller that refuses also refuses this; the message says why.
+    """
+
+
 class InvalidRequest(ValueError):
     """The request cannot be done as asked; the message is fit to show the user."""

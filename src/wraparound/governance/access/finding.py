@@ -60,20 +60,21 @@ def search_people(
         on_page = found.person_ids[offset:]
         related = [s for s in _summaries(v, on_page) if s.relationship != "none"]
         strangers = []
+        guessed = False
         if page == 1:
             shown = {s.person_id for s in related}
-            strong = [
-                pid
-                for pid in search.strong_matches(query, allowed=allowed, limit=limit)
-                if pid not in shown
-            ]
+            identified = search.strong_matches(query, allowed=allowed, limit=limit)
+            strong = [pid for pid in identified if pid not in shown]
+            # NHS Number, or full name and date of birth, that identifies no one: a guess.
+            # Guesses count with strangers listed, so a date of birth cannot be found day by day.
+            guessed = not identified and search.is_identifying(query)
             strangers = [s for s in _summaries(v, strong) if s.relationship == "none"]
         results = related + strangers
         total = found.total - (len(on_page) - len(related)) + len(strangers)
         pages = max(1, -(-found.total // limit))
         listed = [r.person_id for r in results]
         stranger_ids = [s.person_id for s in strangers]
-        over = throttle.over_limit(v, now, listed, stranger_ids)
+        over = throttle.over_limit(v, now, listed, stranger_ids, guessed=guessed)
         if over is not None:
             return _paused(v, query, throttle.pause(v, ip, query, now, *over))
         _audit(
@@ -87,6 +88,7 @@ def search_people(
                 "total": total,
                 "no_relationship": stranger_ids,
                 "page": page,
+                **({"guessed": True} if guessed else {}),
             },
         )
         notice = _notice(v, total)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from wraparound.core import postcodes
 from wraparound.governance.access import doorstep as doorstep_summary
 from wraparound.governance.access import notes as contact_notes
+from wraparound.governance.access import throttle
 from wraparound.governance.access.audit import _audit
 from wraparound.governance.access.involved import who_is_involved
 from wraparound.governance.access.lens import Lens, partner_label
@@ -151,7 +152,10 @@ def open_record(
     page_size: int = 25,
 ) -> RecordView:
     v = _viewer(viewer)
+    now = timezone.now()
+    throttle.refuse_if_paused(v, ip, now)
     person, access, grant = _decide(v, person_id, ip, purpose)
+    throttle.count_record(v, ip, person.id, now)
     with transaction.atomic():
         view, detail = _build_record(
             v,

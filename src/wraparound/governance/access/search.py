@@ -653,6 +653,13 @@ def strong_matches(query: str, *, allowed: tuple[str, ...] | None, limit: int = 
     return _full_name_matches(candidates, typed, allowed)[:limit]
 
 
+def is_identifying(query: str) -> bool:
+    """Does the query have the shape of a strong match (an NHS Number, or a date of birth with
+    two or more name words)? One that finds no one is a guess at a stranger, and counts so."""
+    kinds = [c.kind for c in parse_query(query).criteria]
+    return "nhs" in kinds or (kinds.count("dob") == 1 and kinds.count("name") >= 2)
+
+
 def _same_name(typed: str, part: str) -> bool:
     return typed == part or bool(
         NICKNAMES.get(typed, frozenset()) & NICKNAMES.get(part, frozenset())

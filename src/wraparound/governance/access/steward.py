@@ -61,6 +61,24 @@ def _when(at: dt.datetime) -> str:
     return f"{local.day} {local:%B %Y, %H:%M}"
 
 
+def _shown_partners(partners: list[str], v: _Viewer) -> str:
+    """Partners shown to someone, named only as the naming rule lets this viewer be told.
+
+    "shown: GP practice, Mental health trust" on the steward's audit page said who is known to
+    the mental health trust, which the steward's own view of the person never names.
+    """
+    named, protected = [], 0
+    for partner in partners:
+        category = v.agreement.sensitive_partners.get(partner)
+        if category and category not in v.rules.sensitive:
+            protected += 1
+        else:
+            named.append(partner_label(partner))
+    if protected:
+        named.append("a protected service" if protected == 1 else f"{protected} protected services")
+    return ", ".join(named)
+
+
 def _shown_words(detail: dict, v: _Viewer) -> str:
     """What a row showed and withheld, in words this viewer may read.
 
@@ -69,10 +87,14 @@ def _shown_words(detail: dict, v: _Viewer) -> str:
     organisations are named only when the viewer's role may see their detail.
     """
     parts = []
+    if detail.get("summary"):
+        # A staff account change ("… made an account for Eve Newman (eve.new): Data steward"):
+        # names no person, and is how a steward sees who was given which powers.
+        parts.append(str(detail["summary"]))
     if detail.get("access"):
         parts.append(f"access: {str(detail['access']).replace('_', ' ')}")
     if detail.get("shown_partners"):
-        parts.append("shown: " + ", ".join(partner_label(p) for p in detail["shown_partners"]))
+        parts.append("shown: " + _shown_partners(detail["shown_partners"], v))
     allowed = v.rules.sensitive
     named, hidden = set(), 0
     for category in detail.get("withheld_categories") or []:

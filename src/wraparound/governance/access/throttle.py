@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from wraparound.governance.access.audit import _audit
+from wraparound.governance.access.errors import Paused
 from wraparound.governance.access.viewer import _require, _Viewer, _viewer
 from wraparound.governance.agreement import SearchLimits
 from wraparound.governance.models import AuditEntry
@@ -67,19 +68,34 @@ def paused(v: _Viewer, now: dt.datetime) -> Pause | None:
 
 
 def over_limit(
-    v: _Viewer, now: dt.datetime, listed: list[int], strangers: list[int]
+    v: _Viewer,
+    now: dt.datetime,
+    listed: list[int],
+    strangers: list[int],
+    *,
+    searching: bool = True,
+    guessed: bool = False,
 ) -> tuple[str, int, int] | None:
-    """Would listing these people take the viewer over a limit? ("people"|"strangers", n, min).
+    """Would this search take the viewer over a limit? ("people"|"strangers"|"searches", n, min).
 
     One indexed read of the viewer's own recent search rows (``user_id``, ``action``, ``at``).
+    Searches that list no one count too: guessing a date of birth or an NHS Number day by day
+    lists no one until the one right guess. Records opened (``view_person`` rows) count as
+    people shown: walking ``/people/1/``, ``/people/2/``… opened 337 records in 45 seconds.
     """
     limits = v.agreement.search
     people_since = now - dt.timedelta(minutes=limits.people_minutes)
     strangers_since = now - dt.timedelta(minutes=limits.strangers_minutes)
     people, strange = set(listed), set(strangers)
-    # Without new strangers their count cannot grow (had it been over, searching would have
-    # paused then), so the longer window is read only when this search lists some.
-    since = min(people_since, strangers_since) if strangers else people_since
+    searches = 1 if searching else 0  # this one
+    guesses = 1 if guessed else 0  # an NHS Number, or full name and birth date, matching no one
+    # Without new strangers or a guess their count cannot grow (had it been over, searching
+    # would have paused then), so the longer window is read only when this search adds one.
+    since = min(people_since, strangers_since) if strangers or guessed else people_since
+    opened = AuditEntry.objects.filter(
+        user_id=v.user_id, action=AuditEntry.Action.VIEW_PERSON, at__gte=people_since
+    ).values_list("person_id", flat=True)
+    people.update(pid for pid in opened.iterator(chunk_size=2000) if pid is not None)
     rows = AuditEntry.objects.filter(
         user_id=v.user_id, action=AuditEntry.Action.SEARCH, at__gte=since
     ).values_list("at", "detail")
@@ -87,12 +103,16 @@ def over_limit(
         detail = detail if isinstance(detail, dict) else {}
         if at >= people_since:
             people.update(detail.get("results") or [])
+            searches += 1
         if at >= strangers_since:
             strange.update(detail.get("no_relationship") or [])
+            guesses += 1 if detail.get("guessed") else 0
     if len(people) > limits.people:
         return "people", len(people), limits.people_minutes
-    if strangers and len(strange) > limits.strangers:
-        return "strangers", len(strange), limits.strangers_minutes
+    if searches > limits.searches:
+        return "searches", searches, limits.people_minutes
+    if (strangers or guessed) and len(strange) + guesses > limits.strangers:
+        return "strangers", len(strange) + guesses, limits.strangers_minutes
     return None
 
 
@@ -129,6 +149,25 @@ def refuse_while_paused(v: _Viewer, ip: str | None, query: str, current: Pause) 
     )
 
 
+def refuse_if_paused(v: _Viewer, ip: str | None, now: dt.datetime) -> None:
+    """Opening a record while paused: refused (``Paused``) and audited, whatever the number."""
+    with transaction.atomic():
+        current = paused(v, now)
+        if current is not None:
+            refuse_while_paused(v, ip, "", current)
+    if current is not None:
+        raise Paused(current.message)
+
+
+def count_record(v: _Viewer, ip: str | None, person_id: int, now: dt.datetime) -> None:
+    """Opening this person's record counts as being shown them; past a limit it pauses."""
+    with transaction.atomic():
+        over = over_limit(v, now, [person_id], [], searching=False)
+        started = pause(v, ip, "", now, *over) if over is not None else None
+    if started is not None:
+        raise Paused(started.message)
+
+
 # --- the data steward's list ----------------------------------------------------------------
 
 
@@ -149,7 +188,12 @@ class UnusualSearch:
 def _what(detail: dict) -> str:
     people, minutes = detail.get("people", 0), detail.get("minutes", 0)
     if detail.get("why") == "strangers":
-        return f"{people} different people they do not work with in {minutes} minutes"
+        return (
+            f"{people} different people they do not work with (or guesses at their NHS Number "
+            f"or date of birth) in {minutes} minutes"
+        )
+    if detail.get("why") == "searches":
+        return f"{people} searches in {minutes} minutes"
     return f"{people} different people in {minutes} minutes"
 
 
