@@ -509,3 +509,39 @@ def test_only_colleagues_who_may_open_the_record_can_be_given_an_action(world):
     assert line.owner == "Val Ng (Voluntary sector worker)"
     # Choices are worked out for the forms only, not on every view of the plan.
     assert access.open_plan(viewer=nurse, person_id=person.id, ip=None).owners == []
+
+
+def test_the_plan_is_detail_except_the_parts_the_agreement_makes_summary(world, settings, tmp_path):
+    """Issue 10: "the plan is detail under the agreement except what the agreement makes
+    summary". The demonstration agreement makes about me, goals, actions, contingency and the
+    agreement details summary; strengths and needs stay detail. A housing officer's role takes
+    no detail from the community trust (``detail_from``), so the district nurse's words on needs
+    are withheld from them while her goals are shown."""
+    import yaml
+
+    team, person, nurse, _ = world
+    housing = make_staff(role="housing_officer", teams=[team])
+    access.save_plan_section(
+        viewer=nurse, person_id=person.id, section="needs", text="Leg ulcer dressings", ip=None
+    )
+    access.save_goal(
+        viewer=nurse, person_id=person.id, text="Garden again", status="not_yet", ip=None
+    )
+    agreement = yaml.safe_load(open(settings.WRAPAROUND_AGREEMENT).read())
+    assert "needs" not in agreement["plan_summary"] and "goals" in agreement["plan_summary"]
+    assert "community" not in agreement["roles"]["housing_officer"]["detail_from"]
+
+    plan = access.open_plan(viewer=housing, person_id=person.id, ip=None)
+    assert [g.text for g in plan.goals] == ["Garden again"]
+    assert "Leg ulcer dressings" not in str(plan)
+    assert "Leg ulcer dressings" in str(
+        access.open_plan(viewer=nurse, person_id=person.id, ip=None)
+    )
+
+    # An agreement that makes no part summary: the housing officer sees none of the nurse's plan.
+    agreement["plan_summary"] = []
+    stricter = tmp_path / "agreement.yaml"
+    stricter.write_text(yaml.safe_dump(agreement))
+    settings.WRAPAROUND_AGREEMENT = str(stricter)
+    plan = access.open_plan(viewer=housing, person_id=person.id, ip=None)
+    assert plan.goals == [] and plan.withheld

@@ -305,5 +305,12 @@ def test_no_page_any_viewer_reaches_carries_an_injected_element(hostile, who):
         for page_url in (url, url + "?q=" + quote(payload("q"))):
             response = client.get(page_url)
             assert response.status_code < 500, page_url
+            kind = response.get("Content-Type", "")
+            if not kind.startswith("text/html"):
+                # A download (the plan as FHIR JSON, a CSV) is never rendered as a page: it
+                # must say what it is and forbid the browser guessing otherwise.
+                assert response.get("X-Content-Type-Options") == "nosniff", page_url
+                assert "html" not in kind and "javascript" not in kind, (page_url, kind)
+                continue
             dangers = Page(response.content.decode()).dangers
             assert dangers == [], (who, page_url, dangers)

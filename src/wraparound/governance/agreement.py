@@ -35,6 +35,18 @@ RELATIONSHIPS = frozenset({"assigned", "team_caseload", "neighbourhood"})
 DEFAULT_RELATIONSHIPS = frozenset({"assigned"})
 
 
+# The parts of a personalised care and support plan (PRSB headings), as ``plan_summary`` names them.
+PLAN_PARTS = (
+    "about_me",  # what matters, communication, wellness, please do / don't, support, also know
+    "strengths",
+    "needs",
+    "goals",
+    "actions",
+    "contingency",  # what might go wrong, what to do, whom to call, anticipatory medicines
+    "agreement",  # agreed with whom and when, review date and who reviews
+)
+
+
 class AgreementError(ImproperlyConfigured):
     """The agreement file cannot be used; the message names the file, key and line."""
 
@@ -93,6 +105,10 @@ class Agreement:
     break_glass_max_renewals: int = 2  # further grants for the same person within a day
     break_glass_max_per_day: int = 5  # grants per member of staff in any 24 hours
     search: SearchLimits = field(default_factory=SearchLimits)
+    # Parts of the personalised care and support plan the agreement makes summary (seen by
+    # everyone with a relationship); every other part is detail, shown only to roles whose
+    # ``detail_from`` lists the kind of organisation that wrote it. Left out: all detail.
+    plan_summary: frozenset[str] = frozenset()
 
     def rules_for(self, role: str) -> RoleRules:
         """Rules of a role; a role the agreement does not list may see nothing but the summary."""
@@ -189,6 +205,7 @@ def parse(text: str, path: str = "<agreement>") -> Agreement:
         "sensitive_sources",
         "break_glass",
         "search",
+        "plan_summary",
         "roles",
     }
     for key in data:
@@ -246,6 +263,14 @@ def parse(text: str, path: str = "<agreement>") -> Agreement:
         bg_limits[bg_key] = value
 
     search = _search_limits(check, data.get("search"))
+    plan_summary = data.get("plan_summary") or []
+    if not isinstance(plan_summary, list):
+        raise check.fail("plan_summary", f"must be a list of plan parts: {', '.join(PLAN_PARTS)}")
+    for part in plan_summary:
+        if part not in PLAN_PARTS:
+            raise check.fail(
+                "plan_summary", f"unknown plan part '{part}' (known: {', '.join(PLAN_PARTS)})"
+            )
 
     roles_data = data.get("roles")
     if not isinstance(roles_data, dict) or not roles_data:
@@ -309,6 +334,7 @@ def parse(text: str, path: str = "<agreement>") -> Agreement:
         break_glass_max_renewals=bg_limits["max_renewals"],
         break_glass_max_per_day=bg_limits["max_grants_per_day"],
         search=search,
+        plan_summary=frozenset(plan_summary),
     )
 
 

@@ -87,9 +87,36 @@ def _lens_for(v: _Viewer, person_id: int) -> Lens:
     return v.lens(person_id in _objections([person_id]))
 
 
-def _shown(lens: Lens, partner: str) -> bool:
-    """A part of the plan is a summary item whose partner is the writer's kind of organisation."""
-    return lens.may_see_summary(partner, "", "")
+# Which part of the plan (the agreement's ``plan_summary`` names) each section belongs to.
+_SECTION_PART = {
+    PlanSection.STRENGTHS: "strengths",
+    PlanSection.NEEDS: "needs",
+    PlanSection.RISKS: "contingency",
+    PlanSection.IF_IT_DOES: "contingency",
+    PlanSection.WHOM_TO_CALL: "contingency",
+    PlanSection.MEDICINES: "contingency",
+}
+
+
+def _plan_part(key: str) -> str:
+    """``section:needs`` / ``needs`` -> "needs"; ``goal:7`` -> "goals"; ``details`` -> "agreement"."""
+    kind, _, rest = key.partition(":")
+    if kind == "goal":
+        return "goals"
+    if kind == "action":
+        return "actions"
+    if kind == "details":
+        return "agreement"
+    return _SECTION_PART.get(rest if kind == "section" else kind, "about_me")
+
+
+def _shown(lens: Lens, partner: str, part: str) -> bool:
+    """A plan part is detail from the writer's kind of organisation, unless the agreement makes
+    it summary (``plan_summary``); either way the lens applies objections and sensitive partners.
+    """
+    if part in lens.agreement.plan_summary:
+        return lens.may_see_summary(partner, "", "")
+    return lens.may_see_detail(partner, "", "")
 
 
 def _withheld_lines(count: int) -> list[str]:
@@ -228,18 +255,18 @@ def _goals_and_actions(person_id: int, lens: Lens, today: dt.date) -> _Parts:
     withheld = 0
     goals = []
     for row in Goal.objects.filter(person_id=person_id):
-        if _shown(lens, row.partner):
+        if _shown(lens, row.partner, "goals"):
             goals.append(_goal(row))
         else:
             withheld += 1
     actions = []
     for row in PlanAction.objects.filter(person_id=person_id):
-        if _shown(lens, row.partner):
+        if _shown(lens, row.partner, "actions"):
             actions.append(_action(row, today))
         else:
             withheld += 1
     details = PlanDetails.objects.filter(person_id=person_id).first()
-    if details is not None and not _shown(lens, details.partner):
+    if details is not None and not _shown(lens, details.partner, "agreement"):
         details, withheld = None, withheld + 1
     actions.sort(key=_action_order)
     return _Parts(goals=goals, actions=actions, details=details, withheld=withheld)
@@ -251,7 +278,7 @@ def _build(v: _Viewer, person: Person, access: str, choices: bool = False) -> tu
     withheld = 0
     texts: dict[str, PlanText] = {}
     for row in PlanSectionText.objects.filter(person_id=person.id):
-        if not _shown(lens, row.partner):
+        if not _shown(lens, row.partner, _plan_part(row.section)):
             withheld += 1
             continue
         texts[row.section] = PlanText(
@@ -490,7 +517,7 @@ def plan_history(*, viewer, person_id: int, part: str, ip: str | None) -> PlanHi
         else:
             team_note = part.startswith("person_who_matters:")
             for row in PlanVersion.objects.filter(person_id=person.id, part=part)[:200]:
-                if not team_note and not _shown(lens, row.partner):
+                if not team_note and not _shown(lens, row.partner, _plan_part(part)):
                     withheld += 1
                     continue
                 versions.append(
@@ -532,9 +559,9 @@ def _changed(v: _Viewer, ip: str | None, person_id: int, purpose: str, detail: d
     _audit(v, AuditEntry.Action.CHANGE, ip, person_id=person_id, purpose=purpose, detail=detail)
 
 
-def _must_see(lens: Lens, partner: str | None) -> None:
+def _must_see(lens: Lens, partner: str | None, part: str) -> None:
     """Nobody overwrites words they were not allowed to read."""
-    if partner is not None and not _shown(lens, partner):
+    if partner is not None and not _shown(lens, partner, part):
         raise InvalidRequest(
             "Part of this plan was written by an organisation whose information your role "
             "cannot see, so you cannot change it. Ask the person's named lead."
@@ -549,7 +576,7 @@ def save_plan_section(
     if section not in PlanSection.values:
         raise InvalidRequest("There is no such part of the plan")
     current = PlanSectionText.objects.filter(person_id=person.id, section=section).first()
-    _must_see(_lens_for(v, person.id), current.partner if current else None)
+    _must_see(_lens_for(v, person.id), current.partner if current else None, _plan_part(section))
     with transaction.atomic():
         try:
             row = plan_actions.save_plan_section(
@@ -594,7 +621,7 @@ def save_goal(
                 )
             else:
                 current = Goal.objects.filter(id=goal_id, person_id=person.id).first()
-                _must_see(_lens_for(v, person.id), current.partner if current else None)
+                _must_see(_lens_for(v, person.id), current.partner if current else None, "goals")
                 row = plan_actions.update_goal(
                     person_id=person.id, goal_id=goal_id, text=text, status=status, by=_writer(v)
                 )
@@ -641,7 +668,7 @@ def save_plan_action(
                 )
             else:
                 current = PlanAction.objects.filter(id=action_id, person_id=person.id).first()
-                _must_see(_lens_for(v, person.id), current.partner if current else None)
+                _must_see(_lens_for(v, person.id), current.partner if current else None, "actions")
                 row = plan_actions.update_plan_action(
                     person_id=person.id,
                     action_id=action_id,
@@ -685,7 +712,7 @@ def save_plan_details(
     v = _viewer(viewer)
     person = _for_edit(v, person_id, ip)
     current = PlanDetails.objects.filter(person_id=person.id).first()
-    _must_see(_lens_for(v, person.id), current.partner if current else None)
+    _must_see(_lens_for(v, person.id), current.partner if current else None, "agreement")
     reviewer_id, reviewer_name = None, ""
     if reviewer:
         staff = _staff_choices(v, person)
