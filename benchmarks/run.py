@@ -86,6 +86,7 @@ def main() -> None:
             "| FEBRL4 whole through `wraparound ingest` (10,000, none quarantined) + `link`: F1 ≥ 0.99 | F1 0.9965 (test `test_febrl4_through_ingest`) | yes |",
             "| degenerate feed (13,790 rows sharing a date and postcode) | no wrong merges, 0.57 GiB (was > 24 GB) | yes |",
             "| person page and search p95 ≤ 150 ms (100k, 1M; SQLite, PostgreSQL; 23 November) | 42 – 94 ms | yes |",
+            "| issue 10: person page (doorstep, plan summary, notes) and caseload p95 ≤ 150 ms at 100,000 people with plans | person 18.6 / 24.0 ms, My caseload 41.6 / 77.2 ms, Team caseload 55.5 / 103.0 ms (SQLite / PostgreSQL) | yes |",
             "| issue 9: `search_people` p95 with the strong-match rule, restricted tokens and pauses (20k, SQLite, busy machine) | 16.5 ms (find alone 1.7 ms) | yes (≤ 150 ms) |",
             "| issue 9: cost of the audit hash chain per audited call; `verify-audit` speed | +0.7 ms a row (SQLite, busy; PostgreSQL +0.65 ms); 54,511 rows/s | recorded |",
             "| issue 9: sensitivity decided at ingest (codes, services, ~170 wordings) | 336,000 – 382,000 events/s (was 587,000 with the short lists) | recorded |",
