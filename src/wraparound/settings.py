@@ -73,9 +73,12 @@ INSTALLED_APPS = [
     "wraparound.governance",
     "wraparound.plans",
     "wraparound.notes",
+    "wraparound.frontdoor",
+    "wraparound.demand",
     "wraparound.record",
     "wraparound.synthetic",
     "wraparound.accounts",
+    "wraparound.spc",
 ]
 
 MIDDLEWARE = [

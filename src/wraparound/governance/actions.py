@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from wraparound.core import postcodes
+from wraparound.demand import demo as demand_demo
 from wraparound.governance.agreement import current
 from wraparound.governance.models import (
     Assignment,
@@ -231,6 +232,16 @@ DEMO_STAFF = (
         "people referred or assigned to them; summary only, no emergency access",
     ),
     (
+        "reception",
+        Role.RECEPTIONIST,
+        "community",
+        0,
+        "Rita",
+        "Mensah",
+        "Neighbourhood team receptionist",
+        "the front door: logs requests for help and finds the person; never opens the record",
+    ),
+    (
         "nurse.south",
         Role.CLINICIAN,
         "community",
@@ -402,6 +413,11 @@ def demo_setup(*, assign_people: int = 12) -> tuple[list[DemoLogin], list[Team]]
     plan_demo.load_demo_plans(
         person_ids=north_people + more,
         staff=[staff_by_name[u] for u in ("nurse", "socialworker", "coordinator", "gp")],
+    )
+    # A year of requests for help for each team, with a change half-way (issue 11, H-P).
+    demand_demo.load_demo_demand(
+        teams=teams,
+        people_by_team={teams[0].id: north_people + more, teams[1].id: _north_people(south_areas)},
     )
     return logins, teams
 

@@ -28,6 +28,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from wraparound.frontdoor import actions as request_actions
 from wraparound.governance.access import search
 from wraparound.governance.access.audit import _audit
 from wraparound.governance.access.errors import NoAccess
@@ -154,6 +155,7 @@ def _move_everything(*, from_person_id: int, to_person_id: int) -> None:
     SharingPreference.objects.filter(person_id=from_person_id).delete()
     plan_actions.move_person(from_person_id=from_person_id, to_person_id=to_person_id)
     note_actions.move_person(from_person_id=from_person_id, to_person_id=to_person_id)
+    request_actions.move_person(from_person_id=from_person_id, to_person_id=to_person_id)
 
 
 def _share_wishes(*, from_person_id: int, to_person_id: int) -> None:

@@ -21,6 +21,7 @@ class Role(models.TextChoices):
     VOLUNTARY_WORKER = "voluntary_worker", "Voluntary sector worker"
     DATA_STEWARD = "data_steward", "Data steward"
     ADMINISTRATOR = "administrator", "Administrator"
+    RECEPTIONIST = "receptionist", "Neighbourhood team receptionist (front door)"
 
 
 class Permission(models.TextChoices):
@@ -37,6 +38,7 @@ class Permission(models.TextChoices):
     REVIEW_LINKAGE = "review_linkage", "Decide record linkage (same person, different people)"
     RECORD_SHARING_PREFERENCE = "record_sharing_preference", "Record opt-out and objections"
     MANAGE_STAFF = "manage_staff", "Manage staff, teams and caseloads"
+    LOG_REQUESTS = "log_requests", "Log requests for help at the team's front door"
 
 
 _PRACTITIONER = frozenset(
@@ -47,6 +49,7 @@ _PRACTITIONER = frozenset(
         Permission.EDIT_PERSON_CENTRED,
         Permission.EXPORT_CASELOAD,
         Permission.RECORD_SHARING_PREFERENCE,
+        Permission.LOG_REQUESTS,
     }
 )
 
@@ -73,6 +76,9 @@ PERMISSIONS: dict[str, frozenset[Permission]] = {
     ),
     # Administrators run accounts, not care: they never see person data.
     Role.ADMINISTRATOR: frozenset({Permission.MANAGE_STAFF}),
+    # The front door: log requests and find the person (name and date of birth, the identity
+    # summary); never the record itself.
+    Role.RECEPTIONIST: frozenset({Permission.SEARCH_PEOPLE, Permission.LOG_REQUESTS}),
 }
 
 

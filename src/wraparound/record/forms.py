@@ -450,3 +450,173 @@ class PlanDetailsForm(forms.Form):
     def __init__(self, *args, reviewers=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reviewer"].choices = [("", "Not decided yet"), *reviewers]
+
+
+# --- Requests for help: the front door (H-R) --------------------------------------------------
+
+REQUEST_TEXT_MAX = 5_000
+YES_NO = [("no", "No"), ("yes", "Yes")]
+
+
+class HelpRequestForm(forms.Form):
+    """A new request for help, in the caller's words. The gate checks the person and the team."""
+
+    what_is_needed = forms.CharField(
+        label="What is needed, in the caller's words",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=REQUEST_TEXT_MAX,
+        strip=True,
+        error_messages={
+            "required": "Enter what is needed, in the caller's words",
+            "max_length": f"Keep what is needed under {REQUEST_TEXT_MAX:,} characters",
+        },
+    )
+    caller_relationship = forms.ChoiceField(
+        label="Who is asking?",
+        choices=access.CALLER_RELATIONSHIPS,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose who is asking"},
+    )
+    caller_name = forms.CharField(
+        label="Caller's name (optional)", max_length=200, required=False, strip=True
+    )
+    channel = forms.ChoiceField(
+        label="How did the request come in?",
+        choices=access.CHANNELS,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how the request came in"},
+    )
+    person_id = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    person_details = forms.CharField(
+        label="If you have not found the person: details to find them later",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+        required=False,
+        strip=True,
+        help_text="For example: name, date of birth, address, a phone number to call back.",
+    )
+    urgent = forms.ChoiceField(
+        label="Is this an urgent 2-hour response?",
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        initial="no",
+        error_messages={"required": "Say whether this is urgent"},
+    )
+    urgent_condition = forms.ChoiceField(
+        label="Urgent condition",
+        choices=[("", "Not urgent")] + access.URGENT_CONDITIONS,
+        required=False,
+    )
+
+    def clean(self):
+        data = super().clean()
+        data["urgent"] = data.get("urgent") == "yes"
+        if data["urgent"] and not data.get("urgent_condition"):
+            self.add_error("urgent_condition", "Choose which urgent 2-hour condition this is")
+        if not data.get("person_id") and not data.get("person_details"):
+            self.add_error("person_details", "Find the person, or write enough to find them later")
+        return data
+
+
+class HandoffForm(forms.Form):
+    to_staff = forms.TypedChoiceField(
+        label="Hand off to", coerce=int, error_messages={"required": "Choose a colleague"}
+    )
+    reason = forms.CharField(
+        label="Why are you handing it off?",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+        strip=True,
+        error_messages={"required": "Enter the reason for the hand-off"},
+    )
+
+    def __init__(self, *args, colleagues=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_staff"].choices = [("", "Choose a colleague")] + list(colleagues)
+
+
+class RequestContactForm(forms.Form):
+    who = forms.CharField(
+        label="Who made contact?",
+        max_length=300,
+        strip=True,
+        help_text="For example: Mrs Khan's daughter.",
+        error_messages={"required": "Enter who made contact"},
+    )
+    what = forms.CharField(
+        label="What they said or needed",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=REQUEST_TEXT_MAX,
+        strip=True,
+        error_messages={"required": "Enter what they said or needed"},
+    )
+    demand = forms.ChoiceField(
+        label="Was this value or failure demand?",
+        choices=access.DEMANDS,
+        widget=forms.RadioSelect,
+        help_text=(
+            "Value demand is a new need. Failure demand is caused by something we did not do, "
+            "or did not do right."
+        ),
+        error_messages={"required": "Choose value or failure demand"},
+    )
+    failure_kind = forms.ChoiceField(
+        label="If failure demand, what kind",
+        choices=[("", "Not failure demand")] + access.FAILURE_KINDS,
+        required=False,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("demand") == "failure" and not data.get("failure_kind"):
+            self.add_error("failure_kind", "Choose what kind of failure demand it was")
+        if data.get("demand") == "value":
+            data["failure_kind"] = ""
+        return data
+
+
+class UrgentVisitForm(forms.Form):
+    time = forms.CharField(
+        label="Time of the first visit today",
+        max_length=8,
+        strip=True,
+        help_text="For example, 14:30 or 2:30pm.",
+        error_messages={"required": "Enter the time of the first visit, for example 14:30"},
+    )
+    outcome = forms.ChoiceField(
+        label="Outcome (optional)",
+        choices=[("", "Not known yet")] + access.URGENT_OUTCOMES,
+        required=False,
+    )
+
+    def clean(self):
+        data = super().clean()
+        time = _time_of_day(data.get("time", "")) if data.get("time") else None
+        if data.get("time") and time is None:
+            self.add_error("time", "Enter the time of the first visit, for example 14:30")
+        elif time is not None:
+            today = timezone.localdate()
+            data["first_visit_at"] = timezone.make_aware(dt.datetime.combine(today, time))
+        return data
+
+
+class CloseRequestForm(forms.Form):
+    helped = forms.ChoiceField(
+        label="Has the person been helped?",
+        choices=[("yes", "Yes"), ("no", "No, closing without helping")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say whether the person has been helped"},
+    )
+    what_helped = forms.CharField(
+        label="What helped (or why not)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=REQUEST_TEXT_MAX,
+        strip=True,
+        error_messages={"required": "Enter what helped, or why the person was not helped"},
+    )
+    person_agrees = forms.ChoiceField(
+        label="Does the person agree they were helped?",
+        choices=access.REQUEST_AGREES,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say whether the person agrees they were helped"},
+    )

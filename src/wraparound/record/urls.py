@@ -4,8 +4,10 @@ from django.urls import path
 
 from wraparound.record import (
     caseload_views,  # caseloads (H-D)
+    demand_views,  # team learning page (H-P)
     note_views,
     plan_views,  # plan (H-B)
+    request_views,  # requests for help (H-R)
     views,
 )
 
@@ -75,4 +77,18 @@ urlpatterns = [
     # --- caseloads (H-D) ---
     path("caseload/", caseload_views.my_caseload, name="my_caseload"),
     path("caseload/team/", caseload_views.team_caseload, name="team_caseload"),
+    # --- requests for help (H-R) ---
+    path("requests/", request_views.request_queue, name="requests"),
+    path("requests/new/", request_views.new_request, name="new_request"),
+    path("requests/<int:request_id>/", request_views.help_request, name="help_request"),
+    path("requests/<int:request_id>/take/", request_views.take_ownership, name="request_take"),
+    path("requests/<int:request_id>/hand-off/", request_views.hand_off, name="request_handoff"),
+    path(
+        "requests/<int:request_id>/contact/", request_views.record_contact, name="request_contact"
+    ),
+    path("requests/<int:request_id>/visit/", request_views.record_visit, name="request_visit"),
+    path("requests/<int:request_id>/close/", request_views.close_request, name="request_close"),
+    path("requests/<int:request_id>/person/", request_views.find_person, name="request_person"),
+    # --- what demand teaches us (H-P) ---
+    path("team/demand/", demand_views.demand_page, name="demand"),
 ]

@@ -92,6 +92,10 @@ from wraparound.governance.access.break_glass import (
 
 # --- caseloads (H-D) ---
 from wraparound.governance.access.caseload import open_caseload
+from wraparound.governance.access.demand import (  # team learning page (H-P)
+    open_demand_page,
+    record_process_change,
+)
 from wraparound.governance.access.errors import (
     NO_ACCESS_MESSAGE,
     BreakGlassRequired,
@@ -123,6 +127,26 @@ from wraparound.governance.access.plan import (
     update_person_who_matters,
 )
 from wraparound.governance.access.record import open_record
+from wraparound.governance.access.requests import (  # requests for help (H-R)
+    CALLER_RELATIONSHIPS,
+    CHANNELS,
+    DEMANDS,
+    FAILURE_KINDS,
+    REQUEST_AGREES,
+    URGENT_CONDITIONS,
+    URGENT_OUTCOMES,
+    close_request,
+    find_person_for_request,
+    hand_off,
+    log_request,
+    open_help_request,
+    open_requests_for_person,
+    record_contact,
+    record_urgent_visit,
+    request_queue,
+    request_teams,
+    take_ownership,
+)
 from wraparound.governance.access.steward import (
     access_report_for_person,
     decide_review_pair,
@@ -186,4 +210,25 @@ __all__ += [  # plan (H-B)
     "save_plan_details",
     "save_plan_section",
     "update_person_who_matters",
+]
+__all__ += ["open_demand_page", "record_process_change"]  # team learning page (H-P)
+__all__ += [  # requests for help (H-R)
+    "REQUEST_AGREES",
+    "CALLER_RELATIONSHIPS",
+    "CHANNELS",
+    "DEMANDS",
+    "FAILURE_KINDS",
+    "URGENT_CONDITIONS",
+    "URGENT_OUTCOMES",
+    "close_request",
+    "find_person_for_request",
+    "hand_off",
+    "log_request",
+    "open_help_request",
+    "open_requests_for_person",
+    "record_contact",
+    "record_urgent_visit",
+    "request_queue",
+    "request_teams",
+    "take_ownership",
 ]
