@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "wraparound.notes",
     "wraparound.frontdoor",
     "wraparound.demand",
+    "wraparound.meetings",
     "wraparound.record",
     "wraparound.synthetic",
     "wraparound.accounts",

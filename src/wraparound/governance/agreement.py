@@ -81,6 +81,27 @@ class SearchLimits:
     pause_minutes: int = 15
 
 
+MEETING_OBJECTION = ("ask_person", "never")
+
+
+@dataclass(frozen=True)
+class MeetingRules:
+    """MDT meetings: the relationship an invitation gives, and what an objection means there.
+
+    ``hours_before`` and ``hours_after``: an attendee invited to discuss a person may open
+    them in meeting mode from this long before the meeting starts until the chair finishes it,
+    and never more than ``hours_after`` after the start (a meeting nobody finished does not
+    stay open). ``objection``: a person who objected to sharing between organisations is never
+    suggested by the software; ``ask_person`` lets a team member nominate them once the person
+    agreed to this discussion (recorded with the nomination), ``never`` keeps them off every
+    multi-agency case list.
+    """
+
+    hours_before: int = 2
+    hours_after: int = 12
+    objection: str = "ask_person"
+
+
 @dataclass(frozen=True)
 class Party:
     name: str
@@ -109,6 +130,7 @@ class Agreement:
     # everyone with a relationship); every other part is detail, shown only to roles whose
     # ``detail_from`` lists the kind of organisation that wrote it. Left out: all detail.
     plan_summary: frozenset[str] = frozenset()
+    meetings: MeetingRules = field(default_factory=MeetingRules)
 
     def rules_for(self, role: str) -> RoleRules:
         """Rules of a role; a role the agreement does not list may see nothing but the summary."""
@@ -206,6 +228,7 @@ def parse(text: str, path: str = "<agreement>") -> Agreement:
         "break_glass",
         "search",
         "plan_summary",
+        "meetings",
         "roles",
     }
     for key in data:
@@ -335,7 +358,30 @@ def parse(text: str, path: str = "<agreement>") -> Agreement:
         break_glass_max_per_day=bg_limits["max_grants_per_day"],
         search=search,
         plan_summary=frozenset(plan_summary),
+        meetings=_meeting_rules(check, data.get("meetings")),
     )
+
+
+def _meeting_rules(check: _Checker, value) -> MeetingRules:
+    """The ``meetings`` section (left out: the defaults of ``MeetingRules``)."""
+    if value is None:
+        return MeetingRules()
+    if not isinstance(value, dict):
+        raise check.fail("meetings", "must map hours_before, hours_after and objection")
+    known = MeetingRules.__dataclass_fields__
+    out = {}
+    for key, item in value.items():
+        if key not in known:
+            raise check.fail(f"meetings.{key}", f"unknown key (known: {', '.join(sorted(known))})")
+        if key == "objection":
+            if item not in MEETING_OBJECTION:
+                raise check.fail(
+                    "meetings.objection", f"must be one of: {', '.join(MEETING_OBJECTION)}"
+                )
+        elif isinstance(item, bool) or not isinstance(item, int) or not 0 <= item <= 48:
+            raise check.fail(f"meetings.{key}", "must be a whole number of hours, 0 to 48")
+        out[key] = item
+    return MeetingRules(**out)
 
 
 def _search_limits(check: _Checker, value) -> SearchLimits:

@@ -36,6 +36,7 @@ from wraparound.governance.access.viewer import _Viewer, _viewer
 from wraparound.governance.models import Assignment, AuditEntry, CaseloadEntry, SharingPreference
 from wraparound.governance.roles import Permission
 from wraparound.identity.models import Link, Person, PersonChange
+from wraparound.meetings import actions as meeting_actions
 from wraparound.notes import actions as note_actions
 from wraparound.plans import actions as plan_actions
 
@@ -156,6 +157,7 @@ def _move_everything(*, from_person_id: int, to_person_id: int) -> None:
     plan_actions.move_person(from_person_id=from_person_id, to_person_id=to_person_id)
     note_actions.move_person(from_person_id=from_person_id, to_person_id=to_person_id)
     request_actions.move_person(from_person_id=from_person_id, to_person_id=to_person_id)
+    meeting_actions.move_person(from_person_id=from_person_id, to_person_id=to_person_id)
 
 
 def _share_wishes(*, from_person_id: int, to_person_id: int) -> None:

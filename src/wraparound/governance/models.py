@@ -212,6 +212,8 @@ class AuditEntry(models.Model):
         SEARCH_THROTTLED = "search_throttled", "Searching paused: too many people listed"
         ACCOUNT_CHANGE = "account_change", "Changed a staff account"
         VERIFY_AUDIT = "verify_audit", "Checked the audit trail"
+        MEETING_VIEW = "meeting_view", "Looked at a record in an MDT meeting"
+        MEETING = "meeting", "Changed an MDT meeting"
 
     at = models.DateTimeField(db_index=True)
     user_id = models.BigIntegerField(null=True, db_index=True)

@@ -39,6 +39,7 @@ class Permission(models.TextChoices):
     RECORD_SHARING_PREFERENCE = "record_sharing_preference", "Record opt-out and objections"
     MANAGE_STAFF = "manage_staff", "Manage staff, teams and caseloads"
     LOG_REQUESTS = "log_requests", "Log requests for help at the team's front door"
+    RUN_MEETINGS = "run_meetings", "Schedule and chair the team's MDT meetings"
 
 
 _PRACTITIONER = frozenset(
@@ -50,6 +51,7 @@ _PRACTITIONER = frozenset(
         Permission.EXPORT_CASELOAD,
         Permission.RECORD_SHARING_PREFERENCE,
         Permission.LOG_REQUESTS,
+        Permission.RUN_MEETINGS,
     }
 )
 

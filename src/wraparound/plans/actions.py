@@ -11,6 +11,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from wraparound.plans.models import (
+    OPEN_ACTION,
     ActionOwner,
     ActionStatus,
     Goal,
@@ -238,6 +239,7 @@ def add_plan_action(
     due_on: dt.date | None,
     status: str,
     goal_id: int | None = None,
+    meeting_item_id: int | None = None,
     by: Writer,
 ) -> PlanAction:
     fields = _action_fields(
@@ -245,7 +247,12 @@ def add_plan_action(
     )
     at = timezone.now()
     action = PlanAction.objects.create(
-        person_id=person_id, created_at=at, **fields, **_written(by, at)
+        person_id=person_id,
+        created_at=at,
+        meeting_item_id=meeting_item_id,
+        done_at=at if fields["status"] == ActionStatus.DONE else None,
+        **fields,
+        **_written(by, at),
     )
     _version(
         person_id=person_id, part=f"action:{action.id}", data=_action_data(action), writer=by, at=at
@@ -281,6 +288,10 @@ def update_plan_action(
     at = timezone.now()
     for key, value in _written(by, at).items():
         setattr(action, key, value)
+    if action.status == ActionStatus.DONE and action.done_at is None:
+        action.done_at = at
+    elif action.status in OPEN_ACTION:
+        action.done_at = None
     action.save()
     _version(
         person_id=person_id, part=f"action:{action.id}", data=_action_data(action), writer=by, at=at

@@ -155,6 +155,10 @@ class PlanAction(_Written):
     due_on = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=ActionStatus.choices)
     created_at = models.DateTimeField()
+    # Agreed at an MDT meeting (``meetings.CaseItem``): shown in the minutes, opened at the next.
+    meeting_item_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    # When it was first marked done ("completed on time" is done_at on or before due_on).
+    done_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["due_on", "created_at", "id"]

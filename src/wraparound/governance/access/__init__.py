@@ -105,6 +105,31 @@ from wraparound.governance.access.errors import (
 )
 from wraparound.governance.access.finding import export_caseload, search_people
 
+# --- meeting impact (H-I) ---
+from wraparound.governance.access.meeting_impact import open_meeting_impact
+
+# --- meetings (lead) ---
+from wraparound.governance.access.meetings import (
+    accept_suggestion,
+    add_meeting_action,
+    cancel_meeting,
+    decide_nomination,
+    finish_meeting,
+    meeting_form_choices,
+    meeting_list,
+    meeting_minutes,
+    meetings_for_nomination,
+    move_agenda_item,
+    nominate_person,
+    open_meeting,
+    open_meeting_person,
+    record_attendance,
+    record_discussion,
+    schedule_meeting,
+    start_discussion,
+    start_meeting,
+)
+
 # --- contact notes (H-C) ---
 from wraparound.governance.access.notes import (
     CONTACT_NOTE_HOW,
@@ -232,3 +257,24 @@ __all__ += [  # requests for help (H-R)
     "request_teams",
     "take_ownership",
 ]
+__all__ += [  # meetings (lead)
+    "accept_suggestion",
+    "add_meeting_action",
+    "cancel_meeting",
+    "decide_nomination",
+    "finish_meeting",
+    "meeting_form_choices",
+    "meeting_list",
+    "meeting_minutes",
+    "meetings_for_nomination",
+    "move_agenda_item",
+    "nominate_person",
+    "open_meeting",
+    "open_meeting_person",
+    "record_attendance",
+    "record_discussion",
+    "schedule_meeting",
+    "start_discussion",
+    "start_meeting",
+]
+__all__ += ["open_meeting_impact"]  # --- meeting impact (H-I) ---

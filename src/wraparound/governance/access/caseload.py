@@ -384,10 +384,13 @@ def _todos(v: _Viewer, ids: list[int], today: dt.date) -> dict[int, ToDo]:
 
 
 def _from_events(
-    v: _Viewer, ids: list[int], today: dt.date
+    v: _Viewer, ids: list[int], today: dt.date, *, since: dict[int, dt.datetime] | None = None
 ) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
     """New safety flags, and admissions or A&E attendances since the viewer's organisation
-    last saw the person, from partners' events, through the lens (objections included)."""
+    last saw the person, from partners' events, through the lens (objections included).
+
+    ``since`` (an MDT's "since last discussed") replaces "last seen by the viewer's
+    organisation": people it does not name count everything in the lookback."""
     flags: dict[int, list[str]] = defaultdict(list)
     hospital: dict[int, list[str]] = defaultdict(list)
     if not ids:
@@ -437,13 +440,14 @@ def _from_events(
                     "sensitive_category",
                 )
             )
-    last_seen: dict[int, dt.datetime] = {}
-    for source_id, record_id, rtype, _code, _kind, _status, _summary, at, _cat in events:
-        pid, partner, _name = records[(source_id, record_id)]
-        if rtype == "Encounter" and partner == v.own_partner and at:
-            last_seen[pid] = max(at, last_seen.get(pid, at))
-    for pid, when in _own_notes_seen(v, ids).items():
-        last_seen[pid] = max(when, last_seen.get(pid, when))
+    last_seen: dict[int, dt.datetime] = dict(since or {})
+    if since is None:
+        for source_id, record_id, rtype, _code, _kind, _status, _summary, at, _cat in events:
+            pid, partner, _name = records[(source_id, record_id)]
+            if rtype == "Encounter" and partner == v.own_partner and at:
+                last_seen[pid] = max(at, last_seen.get(pid, at))
+        for pid, when in _own_notes_seen(v, ids).items():
+            last_seen[pid] = max(when, last_seen.get(pid, when))
     for source_id, record_id, rtype, code, kind, status, summary, at, category in events:
         pid, partner, name = records[(source_id, record_id)]
         lens = lenses[pid in objecting]

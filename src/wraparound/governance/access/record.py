@@ -22,6 +22,7 @@ from wraparound.governance.access import throttle
 from wraparound.governance.access.audit import _audit
 from wraparound.governance.access.involved import who_is_involved
 from wraparound.governance.access.lens import Lens, partner_label
+from wraparound.governance.access.mdt_history import mdt_discussions
 from wraparound.governance.access.provenance import _provenance
 from wraparound.governance.access.relationship import _decide
 from wraparound.governance.access.results import (
@@ -506,6 +507,7 @@ def _build_record(
         involved_now=involved_now,
         involved_before=involved_before,
         plan=_plan_summary(v, person.id, lens),
+        mdt=mdt_discussions(person.id),
     )
     detail = {
         "access": access,

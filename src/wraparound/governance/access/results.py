@@ -170,6 +170,8 @@ class RecordView:
     involved_now: list[InvolvedOrganisation] = field(default_factory=list)
     involved_before: list[InvolvedOrganisation] = field(default_factory=list)
     plan: object | None = None  # the plan summary (``access.plan._plan_summary``), H-B
+    # Issue 12: "Discussed at the MDT on 3 March 2026: …" (``mdt_history.MdtDiscussion``).
+    mdt: list = field(default_factory=list)
 
 
 @dataclass(frozen=True)
