@@ -146,6 +146,7 @@ def test_an_invited_guest_sees_what_their_role_allows_audited_as_a_meeting_view(
         viewer=make_staff(role="data_steward"), ip=IP, person_id=brian.id
     )
     assert staff["volunteer"].username in str(report)
+    assert "Looked at in an MDT meeting" in str(report)
 
 
 def test_the_meeting_relationship_ends_with_the_meeting(staff, team, brian):
@@ -282,6 +283,13 @@ def test_suggestions_give_reasons_a_practitioner_would_accept(staff, team, brian
     page = access.open_meeting(viewer=staff["nurse"], ip=IP, meeting_id=nurse_mid)
     nurse_reasons = " | ".join(next(s for s in page.suggestions if s.person_id == brian.id).reasons)
     assert "In the last 90 days: A&E attendance" in nurse_reasons
+    # Accepted, the hospital reason stays acute detail: the invited volunteer's case list
+    # does not show it, the nurse's does.
+    access.accept_suggestion(viewer=staff["nurse"], ip=IP, meeting_id=nurse_mid, person_id=brian.id)
+    guest = access.open_meeting(viewer=staff["volunteer"], ip=IP, meeting_id=nurse_mid)
+    assert "Plan review overdue" in guest.agenda[0].reason and "A&E" not in guest.agenda[0].reason
+    own = access.open_meeting(viewer=staff["nurse"], ip=IP, meeting_id=nurse_mid)
+    assert "A&E attendance" in own.agenda[0].reason
     # Suggestions are for the chair; an invited guest sees the case list only.
     guest_page = access.open_meeting(viewer=staff["volunteer"], ip=IP, meeting_id=mid)
     assert guest_page.suggestions == [] and not guest_page.may_run
@@ -396,3 +404,17 @@ def test_only_a_team_member_who_works_with_the_person_nominates(staff, team, bri
             viewer=staff["nurse"], ip=IP, meeting_id=mid, person_id=brian.id, reason="  "
         )
     assert not CaseItem.objects.exists()
+
+
+def test_a_merge_brings_the_case_list_and_actions_with_the_person(staff, team, brian):
+    twin = _person("Brian", "Hughes", team)  # the same man, a second record
+    mid = schedule(staff, team)
+    on_agenda(staff, mid, brian, reason="Falls")
+    on_agenda(staff, mid, twin, reason="Carer struggling")
+    steward = make_staff(role="data_steward")
+    kept = access.merge_people(
+        viewer=steward, person_id=brian.id, other_person_id=twin.id, reason="Same man", ip=IP
+    )
+    items = CaseItem.objects.filter(meeting_id=mid)
+    assert list(items.values_list("person_id", flat=True)) == [kept]
+    assert "Falls" in items.get().reason and "Carer struggling" in items.get().reason

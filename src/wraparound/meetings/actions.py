@@ -203,6 +203,7 @@ def add_to_case_list(
     source: str,
     agreed_to_discussion: bool = False,
     on_agenda: bool = False,
+    hospital_reason: str = "",
     by: By,
 ) -> CaseItem:
     """A nomination (waits for the chair) or an accepted suggestion (straight onto the agenda).
@@ -218,6 +219,8 @@ def add_to_case_list(
     if item is not None:
         if reason not in item.reason:
             item.reason = f"{item.reason}\n{by.name}: {reason}"[:MAX_TEXT]
+        if hospital_reason and hospital_reason not in item.hospital_reason:
+            item.hospital_reason = "\n".join(filter(None, (item.hospital_reason, hospital_reason)))
         item.agreed_to_discussion = item.agreed_to_discussion or agreed_to_discussion
         if on_agenda and item.status in (CaseItem.Status.PROPOSED, CaseItem.Status.DECLINED):
             item.status = CaseItem.Status.AGENDA
@@ -229,6 +232,7 @@ def add_to_case_list(
         person_id=person_id,
         source=source,
         reason=reason,
+        hospital_reason=_clean(hospital_reason, "the hospital reasons", 2_000, required=False),
         nominated_by_staff_id=by.staff_id,
         nominated_by_name=by.name[:MAX_NAME],
         nominated_at=timezone.now(),

@@ -43,6 +43,7 @@ MEETING_TIME = dt.time(13, 30)
 HOSPITAL_KINDS = ("A&E attendance", "Admission")
 LOOKBACK_DAYS = 90
 STUCK_DAYS = 14
+SUGGESTED = "Suggested: seen by other services since last discussed"
 SEED = 20261201
 # Usernames of the demo staff (``governance.actions.DEMO_STAFF``) invited when in the team.
 MEMBERS = ("nurse", "socialworker", "gp", "mhworker", "housing", "volunteer")
@@ -243,6 +244,7 @@ class _Pick:
     reason: str
     by: _Who
     case: int
+    hospital_reason: str = ""
 
 
 def load_demo_meetings(
@@ -487,10 +489,10 @@ def _choose(
     picks: list[_Pick] = []
     taken: set[int] = set()
 
-    def add(pid: int, source: str, reason: str, by: _Who, case: int) -> None:
+    def add(pid: int, source: str, reason: str, by: _Who, case: int, hospital: str = "") -> None:
         if pid not in taken and len(picks) < wanted:
             taken.add(pid)
-            picks.append(_Pick(pid, source, reason, by, case))
+            picks.append(_Pick(pid, source, reason, by, case, hospital))
 
     def who(username: str) -> _Who:
         return team_staff.get(username, chair)
@@ -518,8 +520,16 @@ def _choose(
         visits = hospital.get(pid, [])
         recent = visits[bisect_left(visits, (since,)) : bisect_left(visits, (at,))]
         if recent and pid not in state.last_people:
-            reason = _hospital_reason(recent, since, pid in state.discussed)
-            add(pid, CaseItem.Source.SUGGESTED, reason, chair, rng.choice(HOSPITAL_CASES))
+            # Acute hospital detail is kept apart from the reason everyone invited sees:
+            # the gate shows it only to attendees whose role may see it.
+            add(
+                pid,
+                CaseItem.Source.SUGGESTED,
+                SUGGESTED,
+                chair,
+                rng.choice(HOSPITAL_CASES),
+                hospital=_hospital_reason(recent, since, pid in state.discussed),
+            )
     for pid in people:
         if len(picks) >= 5:
             break
@@ -584,6 +594,7 @@ def _past_meeting(
             reason=pick.reason,
             source=pick.source,
             on_agenda=True,
+            hospital_reason=pick.hospital_reason,
             by=pick.by.by,
         )
         items.append((item, pick))
@@ -677,8 +688,8 @@ def _action(
         meeting_item_id=item.id,
         by=chair.writer,
     )
-    first_version = PlanVersion.objects.filter(part=f"action:{action.id}").order_by("id")
-    first_version.update(recorded_at=agreed_at)
+    versions = PlanVersion.objects.filter(person_id=person_id, part=f"action:{action.id}")
+    versions.update(recorded_at=agreed_at)
     stamp = {"created_at": agreed_at, "recorded_at": agreed_at}
     if done is not None:
         plan_actions.update_plan_action(
@@ -691,8 +702,7 @@ def _action(
             goal_id=goal_id,
             by=lead.writer,
         )
-        latest = PlanVersion.objects.filter(part=f"action:{action.id}").order_by("-id").first()
-        PlanVersion.objects.filter(id=latest.id).update(recorded_at=done)
+        versions.filter(recorded_at__gt=agreed_at).update(recorded_at=done)
         stamp = {"created_at": agreed_at, "recorded_at": done, "done_at": done}
     PlanAction.objects.filter(id=action.id).update(**stamp)
 

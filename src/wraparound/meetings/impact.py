@@ -29,6 +29,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
@@ -108,6 +109,7 @@ def _solve(f, low: float, high: float) -> float:
     return (low + high) / 2
 
 
+@lru_cache(maxsize=4096)
 def poisson_interval(count: int, level: float = 0.95) -> tuple[float, float]:
     """The exact (Garwood) confidence interval for the mean of a Poisson count.
 
@@ -115,6 +117,7 @@ def poisson_interval(count: int, level: float = 0.95) -> tuple[float, float]:
     (1 − level)/2, the upper the mean under which a count this low or lower has that
     probability; for 0 events the lower limit is 0. Worked out by halving on the Poisson
     distribution itself, so no statistics library is needed (scipy is not a dependency).
+    Kept once worked out: a count's limits never change, and the page asks for the same few.
     """
     if count < 0:
         raise ValueError("A count cannot be negative.")

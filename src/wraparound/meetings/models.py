@@ -90,6 +90,9 @@ class CaseItem(models.Model):
     person_id = models.BigIntegerField()
     source = models.CharField(max_length=12, choices=Source.choices)
     reason = models.TextField()
+    # Admissions and A&E attendances the software gave as a reason: acute hospital detail, shown
+    # only to attendees whose role may see it (``governance.access.meetings._reason_for``).
+    hospital_reason = models.TextField(blank=True)
     nominated_by_staff_id = models.BigIntegerField(null=True, blank=True)
     nominated_by_name = models.CharField(max_length=300)
     nominated_at = models.DateTimeField()

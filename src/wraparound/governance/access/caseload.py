@@ -384,13 +384,20 @@ def _todos(v: _Viewer, ids: list[int], today: dt.date) -> dict[int, ToDo]:
 
 
 def _from_events(
-    v: _Viewer, ids: list[int], today: dt.date, *, since: dict[int, dt.datetime] | None = None
+    v: _Viewer,
+    ids: list[int],
+    today: dt.date,
+    *,
+    since: dict[int, dt.datetime] | None = None,
+    hospital_partners: tuple[str, ...] | None = None,
 ) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
     """New safety flags, and admissions or A&E attendances since the viewer's organisation
     last saw the person, from partners' events, through the lens (objections included).
 
     ``since`` (an MDT's "since last discussed") replaces "last seen by the viewer's
-    organisation": people it does not name count everything in the lookback."""
+    organisation": people it does not name count everything in the lookback.
+    ``hospital_partners`` keeps hospital activity to those kinds of partner, outside every
+    sensitive category (what an MDT may show to attendees whose role sees acute detail)."""
     flags: dict[int, list[str]] = defaultdict(list)
     hospital: dict[int, list[str]] = defaultdict(list)
     if not ids:
@@ -461,6 +468,12 @@ def _from_events(
                 if shown not in flags[pid]:
                     flags[pid].append(shown)
         if rtype == "Encounter" and kind in HOSPITAL_KINDS and at:
+            if hospital_partners is not None and (
+                partner not in hospital_partners
+                or category
+                or lens.source_categories(partner, name)
+            ):
+                continue
             seen = last_seen.get(pid)
             if (seen is None or at > seen) and lens.may_see_detail(partner, name, category):
                 hospital[pid].append(f"{kind}, {_england(timezone.localtime(at).date())}")

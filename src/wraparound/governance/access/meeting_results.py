@@ -82,7 +82,8 @@ class CaseItemLine:
     age: int | None
     source: str  # "nominated" | "suggested" | "carried"
     source_label: str
-    reason: str  # the nominator's words, or the suggestion's plain reasons
+    reason: str  # the nominator's words, or the suggestion's plain reasons (hospital activity
+    # only when this viewer's role may see acute detail)
     nominated_by: str
     nominated_at: dt.datetime
     status: str  # "proposed" | "agenda" | "declined" | "discussed" | "not_reached"
@@ -106,6 +107,9 @@ class Suggestion:
     age: int | None
     reasons: list[str]  # "Request for help open 23 days with 4 hand-offs", ...
     score: int  # how many reasons (the order they are shown in)
+    # The admissions and A&E reasons among ``reasons`` (acute detail: kept apart on the case
+    # list, shown only to attendees whose role sees it).
+    hospital: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -172,7 +172,17 @@ def _people(person_ids) -> dict[int, dict]:
     }
 
 
-def _item_line(item: CaseItem, person: dict | None, objection: bool) -> CaseItemLine:
+HOSPITAL = ("acute",)
+
+
+def _sees_hospital(v: _Viewer) -> bool:
+    """Admissions and A&E attendances are the acute trust's detail."""
+    return all(v.lens().may_see_detail(partner, "", "") for partner in HOSPITAL)
+
+
+def _item_line(
+    item: CaseItem, person: dict | None, objection: bool, hospital: bool = False
+) -> CaseItemLine:
     minutes = None
     if item.started_at and item.ended_at:
         minutes = max(0, round((item.ended_at - item.started_at).total_seconds() / 60))
@@ -188,7 +198,9 @@ def _item_line(item: CaseItem, person: dict | None, objection: bool) -> CaseItem
         age=_age(person["date_of_birth"]) if person else None,
         source=item.source,
         source_label=_label(CaseItem.Source, item.source),
-        reason=item.reason,
+        reason="; ".join(
+            filter(None, (item.reason, item.hospital_reason if hospital else ""))
+        ).replace("\n", "; "),
         nominated_by=item.nominated_by_name,
         nominated_at=item.nominated_at,
         status=item.status,
@@ -203,10 +215,13 @@ def _item_line(item: CaseItem, person: dict | None, objection: bool) -> CaseItem
     )
 
 
-def _item_lines(items: list[CaseItem]) -> list[CaseItemLine]:
+def _item_lines(v: _Viewer, items: list[CaseItem]) -> list[CaseItemLine]:
     people = _people(i.person_id for i in items)
     objecting = _objections([i.person_id for i in items])
-    return [_item_line(i, people.get(i.person_id), i.person_id in objecting) for i in items]
+    hospital = _sees_hospital(v)
+    return [
+        _item_line(i, people.get(i.person_id), i.person_id in objecting, hospital) for i in items
+    ]
 
 
 def _action_lines(rows: list[PlanAction], today: dt.date) -> list[ActionLine]:
@@ -579,14 +594,16 @@ def _suggest(v: _Viewer, meeting: Meeting, today: dt.date) -> list[Suggestion]:
     ).items():
         reasons[pid].append(f"Plan review overdue (due {_day(review_on)})")
     since = _last_discussed(meeting.team_id, candidates)
-    flags, hospital = _from_events(v, candidates, today, since=since)
+    flags, hospital = _from_events(v, candidates, today, since=since, hospital_partners=HOSPITAL)
+    hospital_reason: dict[int, str] = {}
     for pid, lines in hospital.items():
         when = since.get(pid)
         head = (
             f"Since last discussed on {_day(_local_day(when))}" if when else "In the last 90 days"
         )
         shown = "; ".join(lines[:3]) + (f" and {len(lines) - 3} more" if len(lines) > 3 else "")
-        reasons[pid].append(f"{head}: {shown}")
+        hospital_reason[pid] = f"{head}: {shown}"
+        reasons[pid].append(hospital_reason[pid])
     for pid, lines in flags.items():
         reasons[pid].append(f"New safety flag: {lines[0]}")
     taken = set(meeting.items.values_list("person_id", flat=True))
@@ -602,6 +619,7 @@ def _suggest(v: _Viewer, meeting: Meeting, today: dt.date) -> list[Suggestion]:
             age=_age(people[pid]["date_of_birth"], today),
             reasons=reasons[pid],
             score=len(reasons[pid]),
+            hospital=[hospital_reason[pid]] if pid in hospital_reason else [],
         )
         for pid in wanted
         if pid in people and relationships.get(pid) in _OWN_RELATIONSHIPS
@@ -623,7 +641,7 @@ def open_meeting(*, viewer, ip: str | None, meeting_id) -> MeetingPage:
     changeable = meeting.status in (Meeting.Status.PLANNED, Meeting.Status.UNDER_WAY)
     with transaction.atomic():
         items = list(meeting.items.all())
-        lines = _item_lines(items)
+        lines = _item_lines(v, items)
         suggestions = _suggest(v, meeting, today) if may_run and changeable else []
         earlier = (
             list(
@@ -764,7 +782,8 @@ def accept_suggestion(*, viewer, ip: str | None, meeting_id, person_id) -> None:
             item = mdt.add_to_case_list(
                 meeting_id=meeting.id,
                 person_id=pid,
-                reason="; ".join(found[pid].reasons),
+                reason="; ".join(r for r in found[pid].reasons if r not in found[pid].hospital),
+                hospital_reason="; ".join(found[pid].hospital),
                 source=CaseItem.Source.SUGGESTED,
                 on_agenda=True,
                 by=_by(v),
@@ -971,6 +990,7 @@ def open_meeting_person(*, viewer, ip: str | None, meeting_id, item_id) -> Meeti
                 "date_of_birth": person.date_of_birth,
             },
             objection,
+            _sees_hospital(v),
         ),
         record=record,
         open_requests=requests,
@@ -1162,7 +1182,7 @@ def meeting_minutes(*, viewer, ip: str | None, meeting_id) -> Minutes:
         relationships = _relationships(v, {pid: p["postcode"] for pid, p in people.items()})
         allowed = {pid for pid, rel in relationships.items() if rel in _OWN_RELATIONSHIPS}
     shown = [i for i in items if i.person_id in allowed]
-    lines = {line.item_id: line for line in _item_lines(shown)}
+    lines = {line.item_id: line for line in _item_lines(v, shown)}
     actions_by_item: dict[int, list[ActionLine]] = defaultdict(list)
     for line in _action_lines(
         list(PlanAction.objects.filter(meeting_item_id__in=[i.id for i in shown]).order_by("id")),

@@ -150,6 +150,15 @@ def _what_for(entry: AuditEntry, pid: int | None, detail: dict) -> str:
         if detail.get("access") == "break_glass":
             return "Opened the record in an emergency (break-glass)"
         return "Opened the record"
+    if action == AuditEntry.Action.MEETING_VIEW:
+        what = str(detail.get("what", ""))
+        if what == "minutes":
+            return "Named in the minutes of an MDT meeting, read by a member of staff"
+        if what == "meeting_page":
+            return "Listed on an MDT meeting's case list"
+        return "Looked at in an MDT meeting (multidisciplinary team)"
+    if action == AuditEntry.Action.MEETING:
+        return "Put forward for, or discussed at, an MDT meeting"
     if action == AuditEntry.Action.LINKAGE_REVIEW:
         return "Shown to a data steward checking which records belong to whom"
     words = {
