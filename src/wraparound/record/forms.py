@@ -577,10 +577,10 @@ class RequestContactForm(forms.Form):
 
 class UrgentVisitForm(forms.Form):
     time = forms.CharField(
-        label="Time of the first visit today",
+        label="Time of the first visit",
         max_length=8,
         strip=True,
-        help_text="For example, 14:30 or 2:30pm.",
+        help_text="For example, 14:30 or 2:30pm. A time later than now means yesterday.",
         error_messages={"required": "Enter the time of the first visit, for example 14:30"},
     )
     outcome = forms.ChoiceField(
@@ -595,8 +595,11 @@ class UrgentVisitForm(forms.Form):
         if data.get("time") and time is None:
             self.add_error("time", "Enter the time of the first visit, for example 14:30")
         elif time is not None:
-            today = timezone.localdate()
-            data["first_visit_at"] = timezone.make_aware(dt.datetime.combine(today, time))
+            # A visit is recorded after it happened: a time later than now was yesterday (the
+            # 2-hour clock runs across midnight: a call at 23:10, a visit at 00:40).
+            now = timezone.localtime()
+            day = now.date() if time <= now.time() else now.date() - dt.timedelta(days=1)
+            data["first_visit_at"] = timezone.make_aware(dt.datetime.combine(day, time))
         return data
 
 

@@ -188,7 +188,8 @@ def _item(v: _Viewer, row: fq.RequestRow, people: dict[int, dict], now: dt.datet
     text, overdue = clock(row, now)
     caller = _label(CALLER_RELATIONSHIPS, row.caller_relationship)
     if row.caller_name:
-        caller = f"{row.caller_name} ({caller.lower()})"
+        # "Jo Ash (family, friend or unpaid carer)", but "Sue Bell (GP receptionist)".
+        caller = f"{row.caller_name} ({caller[0].lower() + caller[1:] if caller[1:2].islower() else caller})"
     return RequestItem(
         request_id=row.request_id,
         person_id=row.person_id,
