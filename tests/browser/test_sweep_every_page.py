@@ -46,7 +46,40 @@ def demo(transactional_db, settings):
         reason="Neighbour called: he has fallen and we need his medication list",
         ip=None,
     )
+    _meeting_under_way(logins)  # --- meetings (H-V) ---
     return world, {login.username: login.password for login in logins}
+
+
+def _meeting_under_way(logins) -> None:
+    """--- meetings (H-V) --- An MDT of the North team now, under way, with the volunteer
+    invited: meeting mode and its forms are reachable only on the meeting's day."""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    users = {
+        u.username: u for u in get_user_model().objects.filter(username__in=["nurse", "volunteer"])
+    }
+    nurse = users["nurse"]
+    choices = access.meeting_form_choices(viewer=nurse)
+    meeting_id = access.schedule_meeting(
+        viewer=nurse,
+        ip=None,
+        team_id=choices.teams[0][0],
+        title="North MDT (today)",
+        starts_at=timezone.now(),
+        chair_staff_id=choices.default_chair_staff_id,
+        invited_staff_ids=[s.staff_id for s in choices.staff if s.in_team],
+        guests=[("Hana Hospice", "St Mary's Hospice")],
+    )
+    for suggestion in access.open_meeting(viewer=nurse, ip=None, meeting_id=meeting_id).suggestions[
+        :2
+    ]:
+        access.accept_suggestion(
+            viewer=nurse, ip=None, meeting_id=meeting_id, person_id=suggestion.person_id
+        )
+    first = access.start_meeting(viewer=nurse, ip=None, meeting_id=meeting_id)
+    if first is not None:
+        access.start_discussion(viewer=nurse, ip=None, item_id=first)
 
 
 def samples(world) -> dict[str, list[str]]:

@@ -95,6 +95,7 @@ class CaseItemLine:
     started_at: dt.datetime | None
     ended_at: dt.datetime | None
     minutes_taken: int | None  # whole minutes from start to end of the person's turn
+    discussion: str = ""  # the notes of the discussion (put back in the form, and the minutes)
 
 
 @dataclass(frozen=True)
@@ -184,6 +185,7 @@ class MeetingPersonView:
     agenda_count: int
     previous_item_id: int | None
     next_item_id: int | None
+    minutes_per_person: int = 10
 
 
 @dataclass(frozen=True)

@@ -212,6 +212,7 @@ def _item_line(
         started_at=item.started_at,
         ended_at=item.ended_at,
         minutes_taken=minutes,
+        discussion=item.discussion,
     )
 
 
@@ -841,7 +842,15 @@ def move_agenda_item(*, viewer, ip: str | None, item_id, direction: str) -> None
     v = _viewer(viewer)
 
     def change(item: CaseItem) -> CaseItem:
-        order = list(item.meeting.items.order_by("position", "id").values_list("id", flat=True))
+        # Up and down move among the people on the agenda, as the chair sees it; nominations
+        # waiting and people left for another time keep their places after them.
+        order = list(
+            item.meeting.items.filter(status__in=(*_RUNNING, CaseItem.Status.NOT_REACHED))
+            .order_by("position", "id")
+            .values_list("id", flat=True)
+        )
+        if item.id not in order:
+            raise mdt.InvalidMeeting("Only people on the agenda are put in order")
         at = order.index(item.id)
         swap = at - 1 if direction == "up" else at + 1
         if 0 <= swap < len(order):
@@ -1003,6 +1012,7 @@ def open_meeting_person(*, viewer, ip: str | None, meeting_id, item_id) -> Meeti
         ),
         may_record=_may_run(v, meeting),
         seconds_left=seconds_left,
+        minutes_per_person=meeting.minutes_per_person,
         position=place + 1,
         agenda_count=len(agenda),
         previous_item_id=agenda[place - 1] if place > 0 else None,
