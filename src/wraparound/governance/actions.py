@@ -28,6 +28,7 @@ from wraparound.governance.models import (
 )
 from wraparound.governance.roles import Role
 from wraparound.identity.models import Person
+from wraparound.meetings import demo as meetings_demo  # MDT meetings demo (H-D)
 from wraparound.notes import actions as note_actions
 from wraparound.plans import demo as plan_demo
 from wraparound.sources.models import Partner
@@ -417,6 +418,13 @@ def demo_setup(*, assign_people: int = 12) -> tuple[list[DemoLogin], list[Team]]
     # A year of requests for help for each team, with a change half-way (issue 11, H-P).
     demand_demo.load_demo_demand(
         teams=teams,
+        people_by_team={teams[0].id: north_people + more, teams[1].id: _north_people(south_areas)},
+    )
+    # --- MDT meetings demo (H-D) ---
+    # Past monthly MDTs with minutes and actions, and one coming up to rehearse (issue 12).
+    meetings_demo.load_demo_meetings(
+        teams=teams,
+        staff_by_name=staff_by_name,
         people_by_team={teams[0].id: north_people + more, teams[1].id: _north_people(south_areas)},
     )
     return logins, teams

@@ -13,7 +13,8 @@ and a few people already on the agenda; the gate suggests the rest by itself.
 Everything is written through ``meetings.actions`` and ``plans.actions`` (as a real meeting
 would be), then the timestamps those actions stamp as "now" are moved back to when the demo
 meeting happened, inside the same transaction. Synthetic only, seeded (the same every run) and
-idempotent: a team that already has meetings gets none added.
+idempotent: a team that already has meetings gets none added, and so does a team working
+with fewer than ``MIN_PEOPLE`` people.
 """
 
 from __future__ import annotations
@@ -43,8 +44,11 @@ MEETING_TIME = dt.time(13, 30)
 HOSPITAL_KINDS = ("A&E attendance", "Admission")
 LOOKBACK_DAYS = 90
 STUCK_DAYS = 14
-SUGGESTED = "Suggested: seen by other services since last discussed"
+SUGGESTED = "Suggested: recent care from other services"
 SEED = 20261201
+# Months of case lists need people enough not to discuss the same few every month: a team
+# working with fewer (a small test world) gets no demo meetings.
+MIN_PEOPLE = 20
 # Usernames of the demo staff (``governance.actions.DEMO_STAFF``) invited when in the team.
 MEMBERS = ("nurse", "socialworker", "gp", "mhworker", "housing", "volunteer")
 CHAIRS = ("coordinator", "nurse.south")
@@ -59,6 +63,7 @@ GUESTS = (
 class Case:
     """What was said about one kind of person, and who took which action (by username)."""
 
+    sex: str  # the person the words are about: "female" or "male"
     nominated_by: str
     reason: str
     discussion: str
@@ -68,6 +73,7 @@ class Case:
 
 CASES = (
     Case(
+        "male",
         "socialworker",
         "Son is his main carer and is not coping; missed visits last week.",
         "Lives with his son, who cares for him and works nights. District nurses visit twice a "
@@ -92,6 +98,7 @@ CASES = (
         ),
     ),
     Case(
+        "female",
         "nurse",
         "Two falls at night since the new tablets; lives alone.",
         "Two falls at night in the last month, one taken to A&E by ambulance, no fracture. "
@@ -110,6 +117,7 @@ CASES = (
         ),
     ),
     Case(
+        "male",
         "housing",
         "Rent arrears and a damp flat; missed two hospital appointments.",
         "Rent arrears since his hours were cut; the flat is damp and the bedroom is not used. "
@@ -125,6 +133,7 @@ CASES = (
         ),
     ),
     Case(
+        "female",
         "nurse",
         "Deteriorating; wants to stay at home to the end.",
         "Weaker over the last fortnight, sleeping most of the day, eating little. She has said "
@@ -140,6 +149,7 @@ CASES = (
         ),
     ),
     Case(
+        "male",
         "mhworker",
         "Low mood since his wife died; not eating well.",
         "Low mood since his wife died in the spring; has stopped going to the luncheon club and "
@@ -154,6 +164,7 @@ CASES = (
         ),
     ),
     Case(
+        "female",
         "socialworker",
         "Neighbour worried about a new friend handling her money.",
         "A neighbour is worried that a new 'friend' is taking her to the bank and handling her "
@@ -168,6 +179,7 @@ CASES = (
         ),
     ),
     Case(
+        "female",
         "nurse",
         "Blood sugars high; daughter wants to learn to give the insulin.",
         "Blood sugars running high for a month. District nurses give insulin twice a day; her "
@@ -180,6 +192,7 @@ CASES = (
         ),
     ),
     Case(
+        "female",
         "coordinator",
         "Package of care started; check whether the goals are met.",
         "Doing well since the package of care started: up and dressed by nine, back at chapel "
@@ -191,8 +204,8 @@ CASES = (
 )
 # Cases that need a particular member: the hospital cases, and the link worker's.
 FALLS, HOUSING, LOW_MOOD = 1, 2, 4
-HOSPITAL_CASES = (1, 6, 3)
-VOLUNTEER_CASES = (LOW_MOOD, HOUSING)
+HOSPITAL_CASES = (FALLS, 6, 3, 0, LOW_MOOD)
+VOLUNTEER_CASES = (LOW_MOOD, HOUSING, FALLS)
 
 
 @dataclass(frozen=True)
@@ -302,6 +315,17 @@ def meeting_dates(today: dt.date, past: int) -> tuple[list[dt.date], dt.date]:
     return dates, upcoming
 
 
+def rehearsal_start(today: dt.date) -> dt.datetime:
+    """The next meeting is today, at the next whole hour, so a new user can open the case list
+    and run meeting mode straight away (the agreement opens meeting mode 2 hours before a
+    meeting starts, until 12 hours after). On a day that is not today (a test's fixed day) it
+    starts at ``MEETING_TIME``."""
+    local = timezone.localtime()
+    if local.date() != today:
+        return _at(today)
+    return local.replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)
+
+
 def _at(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, MEETING_TIME))
 
@@ -334,9 +358,10 @@ def _load_team(
     # A person who objected to sharing is discussed only with their agreement: the demo leaves
     # them out rather than invent that agreement.
     people = [p for p in people if p not in objecting]
-    if not people:
+    if len(people) < MIN_PEOPLE:
         return 0
     hospital = _hospital_visits(people)
+    sexes = _sexes(people)
     requests = _requests(team, people)
     volunteer_people = []
     if "volunteer" in team_staff:
@@ -374,6 +399,7 @@ def _load_team(
             picks=_choose(
                 day,
                 people,
+                sexes,
                 hospital,
                 requests,
                 volunteer_people,
@@ -392,7 +418,7 @@ def _load_team(
     _upcoming_meeting(
         team,
         title,
-        upcoming,
+        rehearsal_start(today),
         chair,
         team_staff,
         invitees,
@@ -402,6 +428,7 @@ def _load_team(
         volunteer_people,
         rng,
         now,
+        sexes,
     )
     return len(dates) + 1
 
@@ -411,6 +438,7 @@ class _History:
 
     def __init__(self) -> None:
         self.discussed: dict[int, dt.date] = {}
+        self.cases: dict[int, int] = {}  # the story last told about each person
         self.actions: dict[int, list[tuple[dt.date, dt.datetime | None]]] = defaultdict(list)
         self.last_meeting: dt.date | None = None
         self.last_people: set[int] = set()
@@ -465,13 +493,38 @@ def _hospital_reason(visits: list[tuple[dt.datetime, str]], since: dt.datetime, 
     admitted = len(visits) - ae
     parts = [_plural(ae, "A&E attendance")] if ae else []
     parts += [_plural(admitted, "hospital admission")] if admitted else []
-    when = "since last discussed" if again else f"in the {LOOKBACK_DAYS} days before"
+    when = "since last discussed" if again else f"in the last {LOOKBACK_DAYS} days"
     return f"{' and '.join(parts)} {when}"
+
+
+def _case(
+    rng: random.Random, options: Sequence[int], sex: str | None, used: Sequence[int] = ()
+) -> int:
+    """One of these stories, about someone of the person's sex where the feeds say it, and
+    not one told already at this meeting where another will do."""
+    matching = [i for i in options if CASES[i].sex == sex] or list(options)
+    return rng.choice([i for i in matching if i not in used] or matching)
+
+
+def _sexes(people: list[int]) -> dict[int, str]:
+    """Each person's sex as their partners' records give it (the stories say "he" or "she")."""
+    found: dict[int, str] = {}
+    for start in range(0, len(people), 500):
+        for pid, sex in (
+            SourceRecord.objects.filter(
+                link__person_id__in=people[start : start + 500], sex__in=("female", "male")
+            )
+            .order_by("id")
+            .values_list("link__person_id", "sex")
+        ):
+            found.setdefault(pid, sex)
+    return found
 
 
 def _choose(
     day: dt.date,
     people: list[int],
+    sexes: dict[int, str],
     hospital: dict[int, list[tuple[dt.datetime, str]]],
     requests: dict[int, list[tuple]],
     volunteer_people: list[int],
@@ -497,9 +550,12 @@ def _choose(
     def who(username: str) -> _Who:
         return team_staff.get(username, chair)
 
+    def story(pid: int, options: Sequence[int] = range(len(CASES))) -> int:
+        return _case(rng, options, sexes.get(pid), [p.case for p in picks])
+
     if volunteer_turn and volunteer_people:
         pid = volunteer_people[len(state.discussed) % len(volunteer_people)]
-        case = VOLUNTEER_CASES[len(picks) % len(VOLUNTEER_CASES)]
+        case = story(pid, VOLUNTEER_CASES)
         add(pid, CaseItem.Source.NOMINATED, CASES[case].reason, who("volunteer"), case)
     if state.last_meeting:
         for pid in sorted(state.last_people):
@@ -509,7 +565,8 @@ def _choose(
                     f"{_plural(n, 'action')} from the MDT on {_england(state.last_meeting)} "
                     "still open"
                 )
-                add(pid, CaseItem.Source.CARRIED, reason, chair, rng.randrange(len(CASES)))
+                # The same story as last time: the meeting follows it up.
+                add(pid, CaseItem.Source.CARRIED, reason, chair, state.cases[pid])
     for pid in people:
         if len(picks) >= 4:
             break
@@ -527,7 +584,7 @@ def _choose(
                 CaseItem.Source.SUGGESTED,
                 SUGGESTED,
                 chair,
-                rng.choice(HOSPITAL_CASES),
+                story(pid, HOSPITAL_CASES),
                 hospital=_hospital_reason(recent, since, pid in state.discussed),
             )
     for pid in people:
@@ -542,14 +599,14 @@ def _choose(
                 and pid not in state.last_people
             ):
                 reason = f"Request for help open {open_days} days with {_plural(moves, 'hand-off')}"
-                add(pid, CaseItem.Source.SUGGESTED, reason, chair, rng.randrange(len(CASES)))
+                add(pid, CaseItem.Source.SUGGESTED, reason, chair, story(pid))
                 break
     pool = [p for p in people[:60] if p not in state.last_people and p not in taken]
     rng.shuffle(pool)
     for pid in pool:
         if len(picks) >= wanted:
             break
-        case = rng.randrange(len(CASES))
+        case = story(pid)
         add(pid, CaseItem.Source.NOMINATED, CASES[case].reason, who(CASES[case].nominated_by), case)
     return picks
 
@@ -605,9 +662,15 @@ def _past_meeting(
     state.last_people = set()
     for item, pick in items:
         case = CASES[pick.case]
+        discussion = case.discussion
+        if pick.source == CaseItem.Source.CARRIED and state.last_meeting:
+            discussion = (
+                f"Open actions from {_england(state.last_meeting)} gone through first. "
+                + discussion
+            )
         meeting_actions.record_discussion(
             item_id=item.id,
-            discussion=case.discussion,
+            discussion=discussion,
             decisions=case.decisions,
             finished=True,
             by=chair.by,
@@ -626,6 +689,7 @@ def _past_meeting(
             _action(item, pick.person_id, what, lead, chair, due, done, clock, goals)
             state.actions[pick.person_id].append((due, done))
         state.discussed[pick.person_id] = day
+        state.cases[pick.person_id] = pick.case
         state.last_people.add(pick.person_id)
     invitations = list(meeting.invitations.all())
     present = {
@@ -710,7 +774,7 @@ def _action(
 def _upcoming_meeting(
     team: Team,
     title: str,
-    day: dt.date,
+    starts_at: dt.datetime,
     chair: _Who,
     team_staff: dict[str, _Who],
     invitees: list[meeting_actions.Invitee],
@@ -720,6 +784,7 @@ def _upcoming_meeting(
     volunteer_people: list[int],
     rng: random.Random,
     now: dt.datetime,
+    sexes: dict[int, str],
 ) -> Meeting:
     """The next meeting of the series, planned: three people on the agenda, two nominations
     waiting for the chair. Suggestions (open actions, hospital visits, stuck requests) are
@@ -727,7 +792,7 @@ def _upcoming_meeting(
     meeting = meeting_actions.schedule_meeting(
         team_id=team.id,
         title=title,
-        starts_at=_at(day),
+        starts_at=starts_at,
         chair=chair.invitee,
         invitees=invitees,
         every=Meeting.Every.MONTHLY,
@@ -748,8 +813,10 @@ def _upcoming_meeting(
     fresh = [p for p in people if p not in state.last_people]
     chosen = list(dict.fromkeys([*volunteer_people[:1], *[p for p in fresh if assigned[p]]]))
     chosen += [p for p in fresh[:80] if p not in chosen]
+    told: list[int] = []
     for n, pid in enumerate(chosen[:5]):
-        case = CASES[(n * 3 + 1) % len(CASES)]
+        told.append(_case(rng, range(len(CASES)), sexes.get(pid), told))
+        case = CASES[told[-1]]
         usernames = [u for u in assigned[pid] if u != "volunteer"] or assigned[pid]
         nominator = team_staff.get(usernames[0] if usernames else case.nominated_by, chair)
         item = meeting_actions.add_to_case_list(

@@ -33,6 +33,7 @@ import math
 from collections import defaultdict
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from wraparound.frontdoor import queries as fq
@@ -284,24 +285,31 @@ def _staff_label(staff: Staff) -> str:
     return staff.job_title or _label(Role, staff.role)
 
 
-def _staff_choices(team_id: int | None) -> list[StaffChoice]:
-    """Everyone with an account who may attend: care roles only, this team first."""
-    care = [r for r in Role.values if has_permission(r, Permission.VIEW_PERSON)]
-    care = [r for r in care if r != Role.DATA_STEWARD]
-    staff = (
-        Staff.objects.filter(user__is_active=True, role__in=care)
-        .select_related("user", "organisation")
-        .prefetch_related("teams")
+_CARE_ROLES = tuple(
+    r for r in Role.values if has_permission(r, Permission.VIEW_PERSON) and r != Role.DATA_STEWARD
+)
+
+
+def _staff_choices(team_id: int | None, *, among: set[int] | None = None) -> list[StaffChoice]:
+    """Everyone with an account who may attend (care roles only), this team first; with
+    ``among``, only the team's members and those staff (an action's possible leads)."""
+    members = set(
+        Staff.teams.through.objects.filter(team_id=team_id).values_list("staff_id", flat=True)
+        if team_id
+        else ()
     )
+    staff = Staff.objects.filter(user__is_active=True, role__in=_CARE_ROLES)
+    if among is not None:
+        staff = staff.filter(id__in=members | among)
     out = [
         StaffChoice(
             staff_id=s.id,
             name=s.display_name,
             role=_staff_label(s),
             organisation=s.organisation.name,
-            in_team=team_id is not None and any(t.id == team_id for t in s.teams.all()),
+            in_team=s.id in members,
         )
-        for s in staff
+        for s in staff.select_related("user", "organisation")
     ]
     out.sort(key=lambda c: (not c.in_team, c.organisation.lower(), c.name.lower()))
     return out
@@ -920,7 +928,7 @@ def _meeting_access(v: _Viewer, meeting: Meeting, item: CaseItem, ip: str | None
 
 def _leads(meeting: Meeting) -> list[StaffChoice]:
     invited = set(meeting.invitations.exclude(staff_id=None).values_list("staff_id", flat=True))
-    return [c for c in _staff_choices(meeting.team_id) if c.in_team or c.staff_id in invited]
+    return _staff_choices(meeting.team_id, among=invited)
 
 
 def open_meeting_person(*, viewer, ip: str | None, meeting_id, item_id) -> MeetingPersonView:
@@ -946,19 +954,18 @@ def open_meeting_person(*, viewer, ip: str | None, meeting_id, item_id) -> Meeti
             page_size=TIMELINE_ITEMS,
         )
         requests = request_gate._items(v, fq.open_for_person(person.id, [meeting.team_id]))
-        actions = _action_lines(
-            list(PlanAction.objects.filter(meeting_item_id=item.id).order_by("id")), today
-        )
-        earlier = _action_lines(
+        # This meeting's actions for the person, and earlier meetings' still open: one read.
+        lines = _action_lines(
             list(
-                PlanAction.objects.filter(
-                    person_id=person.id, status__in=OPEN_ACTION, meeting_item_id__isnull=False
-                )
-                .exclude(meeting_item_id=item.id)
+                PlanAction.objects.filter(person_id=person.id, meeting_item_id__isnull=False)
+                .filter(Q(meeting_item_id=item.id) | Q(status__in=OPEN_ACTION))
                 .order_by("due_on", "id")
             ),
             today,
         )
+        mine = {a.action_id for a in lines if a.meeting_id == meeting.id}
+        actions = sorted((a for a in lines if a.action_id in mine), key=lambda a: a.action_id)
+        earlier = [a for a in lines if a.action_id not in mine]
         detail.update(
             {
                 "what": "meeting_person",
@@ -986,7 +993,7 @@ def open_meeting_person(*, viewer, ip: str | None, meeting_id, item_id) -> Meeti
     if item.started_at and item.status == CaseItem.Status.AGENDA:
         allowed = dt.timedelta(minutes=meeting.minutes_per_person)
         seconds_left = math.floor((item.started_at + allowed - now).total_seconds())
-    objection = person.id in _objections([person.id])
+    objection = bool(detail.get("objection"))
     return MeetingPersonView(
         meeting_id=meeting.id,
         meeting_title=meeting.title,
