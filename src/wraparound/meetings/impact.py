@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from wraparound.identity.models import Person
@@ -75,8 +75,11 @@ def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
     return out
 
 
-def _local_date(moment: dt.datetime) -> dt.date:
-    return timezone.localtime(moment).date()
+def _local_dates():
+    """A function from an aware datetime to its local date, with the zone looked up once:
+    ``timezone.localtime`` looks it up on every call, which was most of the page's time."""
+    zone = timezone.get_current_timezone()
+    return lambda moment: moment.astimezone(zone).date()
 
 
 def _start_of(day: dt.date) -> dt.datetime:
@@ -196,10 +199,11 @@ class Discussion:
 
 
 def discussions(team_id: int, since: dt.date) -> list[Discussion]:
-    """Every discussion at the team's meetings from ``since`` on, oldest first (one query).
+    """Every discussion at the team's meetings from ``since`` on, oldest first.
 
     People whose record was retired (merged away without their items following) are left out:
-    they have no linked records, so they would count as people without events.
+    they have no linked records, so they would count as people without events. Two queries:
+    the discussions, then which of those people are retired.
     """
     rows = (
         CaseItem.objects.filter(
@@ -208,12 +212,22 @@ def discussions(team_id: int, since: dt.date) -> list[Discussion]:
             meeting__starts_at__gte=_start_of(since),
         )
         .exclude(meeting__status=Meeting.Status.CANCELLED)
-        .exclude(person_id__in=Person.objects.filter(retired=True).values("id"))
         .order_by("meeting__starts_at", "id")
         .values_list("meeting_id", "person_id", "meeting__starts_at", "nominated_at")
     )
+    rows = list(rows)
+    # By primary key, for these people only: a subquery here scanned every person (no index on
+    # ``retired``), most of this query's time at 100,000 people.
+    retired = set(
+        Person.objects.filter(id__in={row[1] for row in rows}, retired=True).values_list(
+            "id", flat=True
+        )
+    )
     out = []
+    _local_date = _local_dates()
     for meeting_id, person_id, starts_at, nominated_at in rows:
+        if person_id in retired:
+            continue
         day = _local_date(starts_at)
         waited = max(0, (day - _local_date(nominated_at)).days)
         out.append(Discussion(meeting_id, person_id, day, waited))
@@ -276,31 +290,37 @@ class AgreedAction:
 
 
 def agreed_actions(team_id: int) -> list[AgreedAction]:
-    """Every plan action agreed at one of the team's meetings, with its meeting's date (one
-    query: the meeting's start comes with each action through a subquery)."""
-    items = CaseItem.objects.filter(meeting__team_id=team_id).exclude(
-        meeting__status=Meeting.Status.CANCELLED
-    )
-    met = CaseItem.objects.filter(id=OuterRef("meeting_item_id")).values("meeting__starts_at")[:1]
+    """Every plan action agreed at one of the team's meetings, with its meeting's date.
+
+    Two queries: the team's items with their meeting's start, then the actions agreed at them
+    (each meeting's date is worked out once, not once per action).
+    """
+    _local_date = _local_dates()
+    met = {
+        item_id: _local_date(starts_at)
+        for item_id, starts_at in CaseItem.objects.filter(meeting__team_id=team_id)
+        .exclude(meeting__status=Meeting.Status.CANCELLED)
+        .order_by()
+        .values_list("id", "meeting__starts_at")
+    }
+    if not met:
+        return []
     rows = (
-        PlanAction.objects.filter(meeting_item_id__in=items.values("id"))
-        .annotate(met=Subquery(met))
-        .values_list("met", "due_on", "status", "done_at", "recorded_at")
+        PlanAction.objects.filter(meeting_item_id__in=list(met))
+        # An action marked done before ``done_at`` existed: its last change is the best date.
+        .annotate(done=Coalesce("done_at", "recorded_at"))
+        .order_by()
+        .values_list("meeting_item_id", "due_on", "status", "done")
     )
-    out = []
-    for met_at, due_on, status, done_at, recorded_at in rows:
-        done = status == ActionStatus.DONE
-        out.append(
-            AgreedAction(
-                meeting_day=_local_date(met_at),
-                due_on=due_on,
-                # An action marked done before ``done_at`` existed: its last change is the best
-                # date there is.
-                done_on=_local_date(done_at or recorded_at) if done else None,
-                not_needed=status == ActionStatus.NOT_NEEDED,
-            )
+    return [
+        AgreedAction(
+            meeting_day=met[item_id],
+            due_on=due_on,
+            done_on=_local_date(done) if status == ActionStatus.DONE else None,
+            not_needed=status == ActionStatus.NOT_NEEDED,
         )
-    return out
+        for item_id, due_on, status, done in rows
+    ]
 
 
 def on_time_by_month(
@@ -365,6 +385,7 @@ def hospital_use(first: dict[int, dt.date]) -> HospitalUse:
             occurred_at__gte=_start_of(min(first.values()) - span),
             occurred_at__lt=_start_of(max(first.values()) + span + dt.timedelta(days=1)),
         ).values_list("source_id", "subject_record_id", "kind", "code", "occurred_at")
+        _local_date = _local_dates()
         for source_id, record_id, kind, code, at in events:
             pid = owner.get((source_id, record_id))
             if pid is None:

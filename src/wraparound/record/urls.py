@@ -5,6 +5,8 @@ from django.urls import path
 from wraparound.record import (
     caseload_views,  # caseloads (H-D)
     demand_views,  # team learning page (H-P)
+    meeting_impact_views,  # meeting impact (H-I)
+    meeting_views,  # MDT meetings (H-V)
     note_views,
     plan_views,  # plan (H-B)
     request_views,  # requests for help (H-R)
@@ -91,4 +93,60 @@ urlpatterns = [
     path("requests/<int:request_id>/person/", request_views.find_person, name="request_person"),
     # --- what demand teaches us (H-P) ---
     path("team/demand/", demand_views.demand_page, name="demand"),
+    # --- meeting impact (H-I) ---
+    path("team/mdt/impact/", meeting_impact_views.meeting_impact, name="meeting_impact"),
+    # --- meetings (H-V) ---
+    path("meetings/", meeting_views.meeting_list, name="meetings"),
+    path("meetings/new/", meeting_views.schedule_meeting, name="meeting_new"),
+    path("meetings/<int:meeting_id>/", meeting_views.meeting_page, name="meeting"),
+    path(
+        "meetings/<int:meeting_id>/suggestions/<int:person_id>/accept/",
+        meeting_views.accept_suggestion,
+        name="meeting_accept",
+    ),
+    path(
+        "meetings/<int:meeting_id>/items/<int:item_id>/decide/",
+        meeting_views.decide_nomination,
+        name="meeting_decide",
+    ),
+    path(
+        "meetings/<int:meeting_id>/items/<int:item_id>/move/",
+        meeting_views.move_item,
+        name="meeting_move",
+    ),
+    path("meetings/<int:meeting_id>/nominate/", meeting_views.nominate, name="meeting_nominate"),
+    path(
+        "meetings/<int:meeting_id>/attendance/",
+        meeting_views.record_attendance,
+        name="meeting_attendance",
+    ),
+    path("meetings/<int:meeting_id>/start/", meeting_views.start_meeting, name="meeting_start"),
+    path("meetings/<int:meeting_id>/finish/", meeting_views.finish_meeting, name="meeting_finish"),
+    path("meetings/<int:meeting_id>/cancel/", meeting_views.cancel_meeting, name="meeting_cancel"),
+    path(
+        "meetings/<int:meeting_id>/people/<int:item_id>/",
+        meeting_views.meeting_person,
+        name="meeting_person",
+    ),
+    path(
+        "meetings/<int:meeting_id>/people/<int:item_id>/start/",
+        meeting_views.start_discussion,
+        name="meeting_person_start",
+    ),
+    path(
+        "meetings/<int:meeting_id>/people/<int:item_id>/discussion/",
+        meeting_views.record_discussion,
+        name="meeting_discussion",
+    ),
+    path(
+        "meetings/<int:meeting_id>/people/<int:item_id>/actions/",
+        meeting_views.add_action,
+        name="meeting_action",
+    ),
+    path("meetings/<int:meeting_id>/minutes/", meeting_views.minutes, name="meeting_minutes"),
+    path(
+        "people/<int:person_id>/nominate/",
+        meeting_views.nominate_from_record,
+        name="person_nominate",
+    ),
 ]
