@@ -7,12 +7,14 @@ eight months of monthly meetings, six to nine people each, one meeting in the ne
 """
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
 
 from factories import assign, make_event, make_person, make_source_record, make_staff, make_team
-from wraparound.governance.models import Staff
+from wraparound.governance.models import Assignment, Staff
+from wraparound.identity.models import Person
 from wraparound.meetings.demo import load_demo_meetings
 from wraparound.meetings.models import CaseItem, Invitation, Meeting
 from wraparound.plans.models import PlanAction
@@ -216,6 +218,8 @@ def test_demo_is_idempotent_and_deterministic(world):
     # Seeded: the same world gives the same case lists.
     Meeting.objects.all().delete()
     PlanAction.objects.filter(meeting_item_id__isnull=False).delete()
+    # Leading an action made the volunteer work with the person: undone with the demo.
+    Assignment.objects.filter(role_in_care__startswith="Leads an action agreed").delete()
     _load(world)
     again = list(CaseItem.objects.order_by("id").values_list("person_id", "reason", "status"))
     assert again == snapshot
@@ -268,5 +272,84 @@ def test_demo_minutes_through_the_gate_name_leads_and_keep_hospital_detail_to_ro
     assert any("A&E attendance" in p.item.reason for p in minutes.people)
 
     theirs = access.meeting_minutes(viewer=users["volunteer"], ip=None, meeting_id=meeting_id)
-    assert len(theirs.people) == discussed
+    # After the meeting the volunteer reads only the people they work with (named, or leading
+    # an action for), and a count of the rest; no notes of an organisation their role does
+    # not read (the chair's, a GP practice's).
+    mine = set(users["volunteer"].staff.assignments.values_list("person_id", flat=True))
+    assert theirs.people and {p.item.person_id for p in theirs.people} <= mine
+    assert len(theirs.people) + theirs.withheld_people == discussed
+    assert all(p.item.decisions == "" and p.discussion == "" for p in theirs.people)
     assert not any("A&E" in p.item.reason or "admission" in p.item.reason for p in theirs.people)
+
+
+# --- red team fixes (issue 12): the stories fit the people, and follow on ------------------
+
+
+def _discussed_by_person(team) -> dict[int, list[CaseItem]]:
+    found: dict[int, list[CaseItem]] = {}
+    for item in CaseItem.objects.filter(meeting__team=team, status="discussed").order_by(
+        "meeting__starts_at"
+    ):
+        found.setdefault(item.person_id, []).append(item)
+    return found
+
+
+def test_demo_stories_are_told_only_about_people_aged_fifty_or_more(world):
+    """A 7-year-old with a "PIN" and a friend handling her money, a 2-year-old with a syringe
+    driver: the stories are about older adults, so children (and younger adults) are left out,
+    even when they come first in the team's list and have hospital visits."""
+    north = world["teams"][0]
+    young = []
+    for n, age in enumerate((2, 7, 10, 16, 25, 34, 49)):
+        born = dt.date(TODAY.year - age, 1 + n, 10)
+        person = make_person(
+            given_name=f"Young{n}",
+            family_name="Oak",
+            postcode="WV10 6QH",
+            date_of_birth=born,
+            index=False,
+        )
+        record = make_source_record(source="acute", partner="acute", person=person)
+        make_event(
+            record,
+            resource_type="Encounter",
+            kind="A&E attendance",
+            summary="Fall at home",
+            occurred_at=timezone.make_aware(dt.datetime.combine(TODAY, dt.time(10)))
+            - dt.timedelta(days=30 + n * 20),
+        )
+        young.append(person.id)
+    assign(world["users"]["volunteer"], Person.objects.get(id=young[1]), "Link worker")
+    world["people_by_team"][north.id] = young + world["people_by_team"][north.id]
+    assert _load(world) == 9 + 4
+    listed = set(CaseItem.objects.values_list("person_id", flat=True))
+    assert listed and not listed & set(young)
+    fifty = TODAY.replace(year=TODAY.year - 50)
+    assert not Person.objects.filter(id__in=listed, date_of_birth__gt=fifty).exists()
+
+
+def test_a_persons_decisions_do_not_repeat_word_for_word_from_meeting_to_meeting(world):
+    _load(world)
+    again = 0
+    for items in _discussed_by_person(world["teams"][0]).values():
+        decisions = [i.decisions for i in items]
+        notes = [i.discussion for i in items]
+        assert len(set(decisions)) == len(decisions), decisions
+        assert len(set(notes)) == len(notes), notes
+        again += len(items) > 1
+    assert again >= 3  # people the team came back to, so the check above means something
+
+
+def test_a_persons_story_stays_the_same_from_meeting_to_meeting(world):
+    """A son one month must not be a daughter the next: whoever put the person forward, the
+    reason given for them is the same story each time, and their notes name one family."""
+    _load(world)
+    north = world["teams"][0]
+    told = {}
+    for item in CaseItem.objects.filter(meeting__team=north, source="nominated"):
+        told.setdefault(item.person_id, set()).add(item.reason)
+    assert any(len(reasons) == 1 for reasons in told.values())
+    assert all(len(reasons) == 1 for reasons in told.values()), told
+    for items in _discussed_by_person(north).values():
+        words = " ".join(i.discussion + " " + i.decisions for i in items).lower()
+        assert not (re.search(r"\bson\b", words) and re.search(r"\bdaughter\b", words)), words

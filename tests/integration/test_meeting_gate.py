@@ -418,3 +418,94 @@ def test_a_merge_brings_the_case_list_and_actions_with_the_person(staff, team, b
     items = CaseItem.objects.filter(meeting_id=mid)
     assert list(items.values_list("person_id", flat=True)) == [kept]
     assert "Falls" in items.get().reason and "Carer struggling" in items.get().reason
+
+
+# --- Found by the red team on a served demo (each failed before its fix) ----------------------
+
+
+def test_after_the_meeting_guests_see_only_people_they_work_with(staff, team, brian):
+    mid = schedule(staff, team, invite=("nurse", "volunteer", "housing"))
+    item = on_agenda(staff, mid, brian)
+    access.start_meeting(viewer=staff["chair"], ip=IP, meeting_id=mid)
+    access.record_discussion(
+        viewer=staff["chair"],
+        ip=IP,
+        item_id=item,
+        discussion="Low mood; took an overdose",
+        decisions="Mental health team to assess",
+        finished=True,
+    )
+    live = access.open_meeting(viewer=staff["housing"], ip=IP, meeting_id=mid)
+    assert [line.decisions for line in live.agenda] == ["Mental health team to assess"]
+    access.finish_meeting(viewer=staff["chair"], ip=IP, meeting_id=mid)
+    # The housing officer (another team, invited) no longer has the meeting's relationship.
+    minutes = access.meeting_minutes(viewer=staff["housing"], ip=IP, meeting_id=mid)
+    assert minutes.people == [] and minutes.withheld_people == 1
+    assert "overdose" not in str(minutes)
+    page = access.open_meeting(viewer=staff["housing"], ip=IP, meeting_id=mid)
+    assert page.agenda == [] and page.people_not_shown == 1
+    # The nurse works with Brian and her role reads the chair's (GP practice's) notes.
+    nurse_minutes = access.meeting_minutes(viewer=staff["nurse"], ip=IP, meeting_id=mid)
+    assert nurse_minutes.people[0].discussion == "Low mood; took an overdose"
+    # A North social worker works with Brian, but her role does not read a GP practice's
+    # detail: the decisions are withheld on the minutes and on the record, like a contact note.
+    social = access.meeting_minutes(viewer=staff["social"], ip=IP, meeting_id=mid)
+    assert social.people[0].item.decisions == "" and social.people[0].item.notes_withheld
+    record = access.open_record(viewer=staff["social"], person_id=brian.id, purpose="c", ip=IP)
+    assert record.mdt and record.mdt[0].decisions == ""
+
+
+def test_an_action_lead_who_did_not_work_with_the_person_now_does(staff, team, brian):
+    mid = schedule(staff, team)
+    item = on_agenda(staff, mid, brian)
+    access.start_meeting(viewer=staff["chair"], ip=IP, meeting_id=mid)
+    access.add_meeting_action(
+        viewer=staff["chair"],
+        ip=IP,
+        item_id=item,
+        what="Go with him to the luncheon club",
+        lead_staff_id=staff["volunteer"].staff.id,
+        due_on=timezone.localdate(),
+    )
+    caseload = access.open_caseload(viewer=staff["volunteer"], ip=IP, whose="mine")
+    assert brian.id in [row.person.person_id for row in caseload.rows]
+    assert access.open_record(viewer=staff["volunteer"], person_id=brian.id, purpose="c", ip=IP)
+    row = AuditEntry.objects.filter(action="change", person_id=brian.id).last()
+    assert row.detail["lead_assigned"] is True
+
+
+def test_only_the_chair_cancels_and_items_stay_in_their_own_meeting(staff, team, brian):
+    mid = schedule(staff, team, invite=("nurse", "volunteer"))
+    other = schedule(staff, team, invite=("nurse",))
+    item = on_agenda(staff, mid, brian)
+    with pytest.raises(access.NoAccess):  # an invited nurse may stand in, but not cancel
+        access.cancel_meeting(viewer=staff["nurse"], ip=IP, meeting_id=mid)
+    with pytest.raises(access.NoAccess):  # an item of one meeting through another's screen
+        access.start_discussion(viewer=staff["chair"], ip=IP, item_id=item, meeting_id=other)
+    assert CaseItem.objects.get(id=item).started_at is None
+    with pytest.raises(access.InvalidRequest):
+        access.move_agenda_item(
+            viewer=staff["chair"], ip=IP, item_id=item, direction="sideways", meeting_id=mid
+        )
+    access.cancel_meeting(viewer=staff["chair"], ip=IP, meeting_id=mid)
+    assert Meeting.objects.get(id=mid).status == "cancelled"
+
+
+def test_dates_that_cannot_be_right_are_refused(staff, team, brian):
+    with pytest.raises(access.InvalidRequest):
+        schedule(staff, team, starts_in=-dt.timedelta(days=365 * 6))
+    with pytest.raises(access.InvalidRequest):
+        schedule(staff, team, starts_in=dt.timedelta(days=365 * 9))
+    mid = schedule(staff, team)
+    item = on_agenda(staff, mid, brian)
+    for due in (dt.date(2020, 1, 1), dt.date(9999, 1, 1)):
+        with pytest.raises(access.InvalidRequest):
+            access.add_meeting_action(
+                viewer=staff["chair"],
+                ip=IP,
+                item_id=item,
+                what="Visit",
+                lead_staff_id=staff["nurse"].staff.id,
+                due_on=due,
+            )
+    assert not PlanAction.objects.exists()

@@ -78,8 +78,14 @@ def test_a_practitioner_asking_for_someone_outside_their_work_gets_no_data(world
 
 @pytest.mark.parametrize("who", ["outsider", "volunteer"])
 def test_walking_the_ids_one_by_one_reveals_nobody(world, who):
-    """Every id from 1 to past the last: no data for anyone outside the viewer's work, and
-    every refusal is the same page, byte for byte, whether the id exists or not."""
+    """Every id of this world's people and past the last, and the first ids: no data for
+    anyone outside the viewer's work, and every refusal is the same page, byte for byte,
+    whether the id exists or not.
+
+    Not every id from 1: on PostgreSQL sequences are not rolled back between tests, so after
+    the rest of the suite the first id of this world is in the tens of thousands, and a walk
+    from 1 cost CI half an hour while proving nothing more (ids below this world's are ids
+    that exist no longer, which the first ids and the gaps already cover)."""
     client = as_user(world, who)
     theirs = {world.albert} if who == "outsider" else set()
     everyone = set(Person.objects.values_list("id", flat=True))
@@ -88,7 +94,8 @@ def test_walking_the_ids_one_by_one_reveals_nobody(world, who):
         for value in (mine.family_name, mine.given_name, mine.nhs_number):
             leaks.pop(value, None)
     refusals = set()
-    for person_id in range(1, max(everyone) + 6):
+    walk = sorted({*range(1, 6), *range(max(1, min(everyone) - 5), max(everyone) + 6)})
+    for person_id in walk:
         if person_id in theirs:
             continue
         response = client.get(f"/people/{person_id}/")

@@ -34,6 +34,7 @@ class By:
     staff_id: int
     user_id: int
     name: str
+    partner: str = ""  # their organisation's kind of partner (whose detail their notes are)
 
 
 @dataclass(frozen=True)
@@ -171,7 +172,13 @@ def schedule_next(*, meeting_id: int, by: By) -> Meeting:
     when = next_date(meeting)
     if when is None:
         raise InvalidMeeting("This meeting does not repeat: schedule a new one")
-    chair = Invitee(name=meeting.chair_name, staff_id=meeting.chair_staff_id)
+    chair_row = meeting.invitations.filter(staff_id=meeting.chair_staff_id).first()
+    chair = Invitee(
+        name=meeting.chair_name,
+        organisation=chair_row.organisation if chair_row else "",
+        role_label=chair_row.role_label if chair_row else "",
+        staff_id=meeting.chair_staff_id,
+    )
     invitees = [
         Invitee(
             name=i.name, organisation=i.organisation, role_label=i.role_label, staff_id=i.staff_id
@@ -302,6 +309,7 @@ def record_discussion(
     item.discussion = _clean(discussion, "the notes of the discussion", required=False)
     item.decisions = _clean(decisions, "what was decided", required=finished)
     item.recorded_by_name = by.name[:MAX_NAME]
+    item.recorded_partner = by.partner[:32]
     now = timezone.now()
     item.started_at = item.started_at or now
     if finished:

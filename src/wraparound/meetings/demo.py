@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from wraparound.frontdoor.models import HelpRequest
 from wraparound.governance.models import Assignment, SharingPreference, Staff, Team
+from wraparound.identity.models import Person
 from wraparound.meetings import actions as meeting_actions
 from wraparound.meetings.models import CaseItem, Meeting
 from wraparound.plans import actions as plan_actions
@@ -49,6 +50,9 @@ SEED = 20261201
 # Months of case lists need people enough not to discuss the same few every month: a team
 # working with fewer (a small test world) gets no demo meetings.
 MIN_PEOPLE = 20
+# The stories are about older adults (carers, pensions, end of life, a son or a daughter who
+# helps): the demo discusses people of this age or more, never a child.
+STORY_AGE = 50
 # Usernames of the demo staff (``governance.actions.DEMO_STAFF``) invited when in the team.
 MEMBERS = ("nurse", "socialworker", "gp", "mhworker", "housing", "volunteer")
 CHAIRS = ("coordinator", "nurse.south")
@@ -69,6 +73,11 @@ class Case:
     discussion: str
     decisions: str
     actions: tuple[tuple[str, str, int], ...]  # (lead's username, what, due in days)
+    # The next time the team discusses the same person: how things went, what changes now.
+    # (A story told twice word for word would read as copied notes, not a follow-up.)
+    follow_up: str = ""
+    follow_up_decisions: str = ""
+    follow_up_actions: tuple[tuple[str, str, int], ...] = ()
 
 
 CASES = (
@@ -96,6 +105,14 @@ CASES = (
             ),
             ("gp", "Offer the son a GP visit at home (carer's health check)", 14),
         ),
+        "Joint visit done. His son has a carer's assessment booked and is sleeping better since "
+        "a sitting service started one night a week. The leg ulcers are slowly healing.",
+        "Carry on the sitting service. District nurses to keep visiting twice a week for the "
+        "ulcers. Social worker to follow up the son's carer's assessment.",
+        (
+            ("socialworker", "Follow up the son's carer's assessment and the sitting service", 14),
+            ("nurse", "Measure the leg ulcers and report how they are healing", 21),
+        ),
     ),
     Case(
         "female",
@@ -115,6 +132,14 @@ CASES = (
                 10,
             ),
         ),
+        "No falls since the tablets were changed. The falls service has seen her and she is "
+        "doing the strength and balance exercises. She wears the pendant in bed now.",
+        "Falls service to carry on the exercise programme. District nurse to check her blood "
+        "pressure lying and standing. Link worker to check the pendant once more, then step back.",
+        (
+            ("nurse", "Check her blood pressure lying and standing at the next visit", 21),
+            ("volunteer", "Check the pendant alarm once more, then close", 14),
+        ),
     ),
     Case(
         "male",
@@ -130,6 +155,14 @@ CASES = (
             ("housing", "Raise the damp repair and agree a payment plan for the arrears", 14),
             ("volunteer", "Help with a benefits check at the Tuesday drop-in", 14),
             ("coordinator", "Update his address with the hospital and rebook the clinic", 7),
+        ),
+        "Payment plan agreed and the damp repair is booked. The new clinic letter came to the "
+        "right address. The benefits check found he can claim a council tax reduction.",
+        "Housing to confirm the repair is done. Link worker to help him apply for the council "
+        "tax reduction. Nothing more needed from the hospital.",
+        (
+            ("housing", "Confirm the damp repair is done and the payment plan is kept", 21),
+            ("volunteer", "Help him apply for the council tax reduction", 14),
         ),
     ),
     Case(
@@ -147,6 +180,14 @@ CASES = (
             ("nurse", "Daily visits; check the syringe driver stock is at home", 3),
             ("coordinator", "Offer her husband respite and a carer's assessment", 14),
         ),
+        "Comfortable at home. The anticipatory medicines are in the house and the ReSPECT form "
+        "is updated. Her husband has had two nights of respite and says it helped.",
+        "District nurses and the hospice to carry on visiting daily. GP to visit weekly. Offer "
+        "her husband more respite nights.",
+        (
+            ("gp", "Visit her at home each week", 7),
+            ("coordinator", "Book more respite nights for her husband", 7),
+        ),
     ),
     Case(
         "male",
@@ -161,6 +202,14 @@ CASES = (
             ("mhworker", "Assess his mood at home", 14),
             ("volunteer", "Go with him to the luncheon club on Thursday", 10),
             ("nurse", "Weigh him and ask the dietitian for advice", 14),
+        ),
+        "Mood a little better since the assessment. He has been to the luncheon club twice "
+        "with the link worker and has put on a kilo.",
+        "Community psychiatric nurse to see him again in a month. Link worker to step back once "
+        "he goes to the luncheon club on his own. Weigh him again in four weeks.",
+        (
+            ("mhworker", "See him at home again to review his mood", 28),
+            ("nurse", "Weigh him again", 28),
         ),
     ),
     Case(
@@ -177,6 +226,11 @@ CASES = (
             ("socialworker", "Raise a safeguarding concern with her agreement; visit again", 7),
             ("coordinator", "Phone her son, with her agreement, to tell him the plan", 14),
         ),
+        "The bank's carer card is in place and she no longer shares her PIN. The friend has "
+        "stopped going to the bank with her. Her son has been told the plan and phones weekly.",
+        "Safeguarding concern closed with her agreement. Social worker to visit once more, then "
+        "close the case.",
+        (("socialworker", "Visit once more and close the safeguarding work with her", 28),),
     ),
     Case(
         "female",
@@ -190,6 +244,11 @@ CASES = (
             ("nurse", "Teach the daughter to give insulin and sign her off", 21),
             ("gp", "Ask the diabetes specialist nurse to review the insulin", 14),
         ),
+        "Her daughter gives the evening insulin now and has been signed off. Blood sugars are "
+        "better since the diabetes specialist nurse changed the dose.",
+        "District nurses to give the morning insulin only. Her daughter carries on with the "
+        "evening dose. Plan review as booked.",
+        (("nurse", "Cut visits to the morning insulin only and update the plan", 7),),
     ),
     Case(
         "female",
@@ -200,6 +259,10 @@ CASES = (
         "Goals met. No further MDT discussion needed; stays on the team's caseload. Care "
         "co-ordinator to tell her and agree the review date.",
         (("coordinator", "Tell her the outcome and agree a review date", 7),),
+        "Still doing well with the package of care and no falls. She has agreed the review date.",
+        "No change: the goals are still met. Off the MDT list; the care co-ordinator keeps the "
+        "review date.",
+        (("coordinator", "Tell her who to call if things change", 14),),
     ),
 )
 # Cases that need a particular member: the hospital cases, and the link worker's.
@@ -218,7 +281,10 @@ class _Who:
     @property
     def by(self) -> meeting_actions.By:
         return meeting_actions.By(
-            staff_id=self.staff.id, user_id=self.staff.user_id, name=self.staff.display_name
+            staff_id=self.staff.id,
+            user_id=self.staff.user_id,
+            name=self.staff.display_name,
+            partner=self.staff.organisation.partner,
         )
 
     @property
@@ -358,6 +424,7 @@ def _load_team(
     # A person who objected to sharing is discussed only with their agreement: the demo leaves
     # them out rather than invent that agreement.
     people = [p for p in people if p not in objecting]
+    people = _old_enough(people, today)
     if len(people) < MIN_PEOPLE:
         return 0
     hospital = _hospital_visits(people)
@@ -433,12 +500,34 @@ def _load_team(
     return len(dates) + 1
 
 
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _old_enough(people: list[int], today: dt.date) -> list[int]:
+    """The people aged ``STORY_AGE`` or more (a date of birth is needed to know), in order."""
+    born_by = _years_before(today, STORY_AGE)
+    old: set[int] = set()
+    for start in range(0, len(people), 500):
+        old.update(
+            Person.objects.filter(
+                id__in=people[start : start + 500], date_of_birth__lte=born_by
+            ).values_list("id", flat=True)
+        )
+    return [p for p in people if p in old]
+
+
 class _History:
     """What earlier demo meetings did, so later ones follow on (open actions, last discussed)."""
 
     def __init__(self) -> None:
         self.discussed: dict[int, dt.date] = {}
-        self.cases: dict[int, int] = {}  # the story last told about each person
+        # Each person's story, once told: the same person has the same family and troubles
+        # at every meeting (a son one month is not a daughter the next).
+        self.cases: dict[int, int] = {}
         self.actions: dict[int, list[tuple[dt.date, dt.datetime | None]]] = defaultdict(list)
         self.last_meeting: dt.date | None = None
         self.last_people: set[int] = set()
@@ -551,6 +640,8 @@ def _choose(
         return team_staff.get(username, chair)
 
     def story(pid: int, options: Sequence[int] = range(len(CASES))) -> int:
+        if pid in state.cases:
+            return state.cases[pid]
         return _case(rng, options, sexes.get(pid), [p.case for p in picks])
 
     if volunteer_turn and volunteer_people:
@@ -655,14 +746,16 @@ def _past_meeting(
             by=pick.by.by,
         )
         items.append((item, pick))
+        state.cases[pick.person_id] = pick.case  # reached or not, this is their story now
     if rng.random() < 0.4 and len(picks) > 6:
         # The chair ran out of time for the last person: "not reached", suggested next time.
         items = items[:-1]
     clock = at + dt.timedelta(minutes=5)
     state.last_people = set()
     for item, pick in items:
-        case = CASES[pick.case]
-        discussion = case.discussion
+        discussion, decisions, agreed = _what_was_said(
+            CASES[pick.case], state.discussed.get(pick.person_id)
+        )
         if pick.source == CaseItem.Source.CARRIED and state.last_meeting:
             discussion = (
                 f"Open actions from {_england(state.last_meeting)} gone through first. "
@@ -671,7 +764,7 @@ def _past_meeting(
         meeting_actions.record_discussion(
             item_id=item.id,
             discussion=discussion,
-            decisions=case.decisions,
+            decisions=decisions,
             finished=True,
             by=chair.by,
         )
@@ -682,7 +775,7 @@ def _past_meeting(
             started_at=started,
             ended_at=clock,
         )
-        for username, what, due_days in case.actions:
+        for username, what, due_days in agreed:
             lead = team_staff.get(username, chair)
             due = day + dt.timedelta(days=due_days)
             done = _done_at(day, due, last=last, rng=rng, now=now)
@@ -706,6 +799,20 @@ def _past_meeting(
     )
     state.last_meeting = day
     return meeting
+
+
+def _what_was_said(
+    case: Case, before: dt.date | None
+) -> tuple[str, str, tuple[tuple[str, str, int], ...]]:
+    """The notes, decisions and actions: the story the first time, then how it went since."""
+    if before is None:
+        return case.discussion, case.decisions, case.actions
+    since = f"Following up the MDT on {_england(before)}."
+    return (
+        f"{since} {case.follow_up}",
+        f"{since} {case.follow_up_decisions}",
+        case.follow_up_actions,
+    )
 
 
 def _done_at(
@@ -752,6 +859,15 @@ def _action(
         meeting_item_id=item.id,
         by=chair.writer,
     )
+    if lead.staff.role == "voluntary_worker":
+        # As through the gate: a lead who does not work with the person is named as working
+        # with them, so the action reaches them (volunteers count referrals, not postcodes).
+        Assignment.objects.get_or_create(
+            staff=lead.staff,
+            person_id=person_id,
+            ended_at=None,
+            defaults={"role_in_care": f"Leads an action agreed at the MDT on {_england(due)}"},
+        )
     versions = PlanVersion.objects.filter(person_id=person_id, part=f"action:{action.id}")
     versions.update(recorded_at=agreed_at)
     stamp = {"created_at": agreed_at, "recorded_at": agreed_at}
@@ -815,7 +931,10 @@ def _upcoming_meeting(
     chosen += [p for p in fresh[:80] if p not in chosen]
     told: list[int] = []
     for n, pid in enumerate(chosen[:5]):
-        told.append(_case(rng, range(len(CASES)), sexes.get(pid), told))
+        known = state.cases.get(pid)
+        told.append(
+            known if known is not None else _case(rng, range(len(CASES)), sexes.get(pid), told)
+        )
         case = CASES[told[-1]]
         usernames = [u for u in assigned[pid] if u != "volunteer"] or assigned[pid]
         nominator = team_staff.get(usernames[0] if usernames else case.nominated_by, chair)

@@ -106,6 +106,9 @@ class CaseItem(models.Model):
     discussion = models.TextField(blank=True)
     decisions = models.TextField(blank=True)
     recorded_by_name = models.CharField(max_length=300, blank=True)
+    # The kind of organisation that recorded the discussion: its notes and decisions are that
+    # organisation's detail after the meeting, like a contact note (the lens decides who reads).
+    recorded_partner = models.CharField(max_length=32, blank=True)
 
     class Meta:
         ordering = ["position", "id"]

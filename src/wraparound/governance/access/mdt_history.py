@@ -12,6 +12,7 @@ from collections import defaultdict
 
 from django.utils import timezone
 
+from wraparound.governance.access.lens import Lens
 from wraparound.governance.access.meeting_results import MdtDiscussion
 from wraparound.meetings.models import CaseItem, Meeting
 from wraparound.plans.models import PlanAction
@@ -25,19 +26,32 @@ def _local_day(moment: dt.datetime) -> dt.date:
     return timezone.localtime(moment).date()
 
 
-def _discussions(person_id: int, exclude_item: int | None = None, limit: int = 5) -> list:
+def notes_readable(lens: Lens, recorded_partner: str) -> bool:
+    """An MDT's notes and decisions are the recording organisation's detail, like a contact
+    note: read by roles the agreement gives that organisation's detail (objections apply)."""
+    return lens.may_see_detail(recorded_partner, "", "")
+
+
+def _discussions(
+    person_id: int, lens: Lens, exclude_item: int | None = None, limit: int = 5
+) -> list:
     rows = (
         CaseItem.objects.filter(person_id=person_id, status=CaseItem.Status.DISCUSSED)
         .exclude(id=exclude_item)
         .order_by("-meeting__starts_at")
-        .values_list("meeting__starts_at", "decisions")[:limit]
+        .values_list("meeting__starts_at", "decisions", "recorded_partner")[:limit]
     )
-    return [(_local_day(at), decisions) for at, decisions in rows]
+    return [
+        (_local_day(at), decisions)
+        for at, decisions, partner in rows
+        if notes_readable(lens, partner)
+    ]
 
 
-def mdt_discussions(person_id: int, limit: int = 5) -> list[MdtDiscussion]:
+def mdt_discussions(person_id: int, lens: Lens, limit: int = 5) -> list[MdtDiscussion]:
     """For the person's record (the caller has decided the viewer may see the person): each
-    finished discussion, "Discussed at the MDT on 3 March 2026: …", newest first."""
+    finished discussion, "Discussed at the MDT on 3 March 2026: …", newest first; the
+    decisions only where the viewer's role reads the recording organisation's detail."""
     rows = list(
         CaseItem.objects.filter(
             person_id=person_id,
@@ -58,7 +72,7 @@ def mdt_discussions(person_id: int, limit: int = 5) -> list[MdtDiscussion]:
             meeting_id=r.meeting_id,
             meeting_title=r.meeting.title,
             on=_local_day(r.meeting.starts_at),
-            decisions=r.decisions,
+            decisions=r.decisions if notes_readable(lens, r.recorded_partner) else "",
             actions=actions.get(r.id, []),
         )
         for r in rows

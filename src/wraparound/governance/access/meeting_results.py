@@ -96,6 +96,9 @@ class CaseItemLine:
     ended_at: dt.datetime | None
     minutes_taken: int | None  # whole minutes from start to end of the person's turn
     discussion: str = ""  # the notes of the discussion (put back in the form, and the minutes)
+    # Notes and decisions are the recording organisation's detail once the meeting is over:
+    # withheld from a viewer whose role may not see it, or who does not work with the person.
+    notes_withheld: bool = False
 
 
 @dataclass(frozen=True)
@@ -162,6 +165,10 @@ class MeetingPage:
     previous_meeting_id: int | None
     next_meeting_id: int | None
     agenda_size: int  # about eight
+    may_cancel: bool = False  # only the chair cancels
+    # People on the list this viewer may not be told about (not working with them, and the
+    # meeting not on now): a count only.
+    people_not_shown: int = 0
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,12 @@ from wraparound.governance.access import requests as request_gate
 from wraparound.governance.access.audit import _audit, _refuse
 from wraparound.governance.access.caseload import _from_events
 from wraparound.governance.access.errors import InvalidRequest, NoAccess
-from wraparound.governance.access.mdt_history import _day, _discussions, _local_day
+from wraparound.governance.access.mdt_history import (
+    _day,
+    _discussions,
+    _local_day,
+    notes_readable,
+)
 from wraparound.governance.access.meeting_results import (
     ActionLine,
     CaseItemLine,
@@ -74,12 +79,15 @@ MAX_SUGGESTIONS = 15
 # A team's people looked at for suggestions, at most (caseload list, named staff, requests).
 MAX_CANDIDATES = 3_000
 TIMELINE_ITEMS = 10
+MAX_AHEAD_DAYS = 731  # meetings and actions: dates within about two years
 _OWN_RELATIONSHIPS = ("assigned", "caseload")
 _RUNNING = (CaseItem.Status.AGENDA, CaseItem.Status.DISCUSSED)
 
 
 def _by(v: _Viewer) -> mdt.By:
-    return mdt.By(staff_id=v.staff_id, user_id=v.user_id, name=v.display_name)
+    return mdt.By(
+        staff_id=v.staff_id, user_id=v.user_id, name=v.display_name, partner=v.own_partner
+    )
 
 
 def _label(choices, value: str) -> str:
@@ -150,15 +158,50 @@ def _item(meeting: Meeting, item_id, v: _Viewer, ip: str | None, tried: str) -> 
     return item
 
 
-def _item_and_meeting(v: _Viewer, item_id, ip: str | None, tried: str) -> CaseItem:
+def _item_and_meeting(v: _Viewer, item_id, ip: str | None, tried: str, meeting_id=None) -> CaseItem:
+    """The item and its meeting; with ``meeting_id`` (the screen's), an item of another
+    meeting is refused like one that does not exist."""
     iid = _person_id(item_id)
     row = CaseItem.objects.filter(id=iid).values_list("meeting_id", flat=True).first()
+    if meeting_id is not None and row != _person_id(meeting_id):
+        row = None
     meeting = _meeting(v, row or 0, ip, tried)
     return _item(meeting, iid, v, ip, tried)
 
 
 def _invalid(exc: Exception) -> InvalidRequest:
     return InvalidRequest(str(exc))
+
+
+def _write(
+    v: _Viewer,
+    ip: str | None,
+    write,
+    *,
+    purpose: str,
+    detail,
+    person_id: int | None = None,
+    action: str = AuditEntry.Action.MEETING,
+):
+    """One shape for every meeting write: the change and its audit row in one transaction.
+
+    ``detail`` is a dict, or a function of what ``write`` returned (for ids made by it). The
+    meeting's own rules refuse with a message fit to show (``InvalidMeeting``), as the plan's do.
+    """
+    with transaction.atomic():
+        try:
+            result = write()
+        except (mdt.InvalidMeeting, plan_actions.InvalidEntry) as exc:
+            raise _invalid(exc) from None
+        _audit(
+            v,
+            action,
+            ip,
+            person_id=person_id,
+            purpose=purpose,
+            detail=detail(result) if callable(detail) else detail,
+        )
+    return result
 
 
 # --- Values handed out ------------------------------------------------------------------------
@@ -182,7 +225,11 @@ def _sees_hospital(v: _Viewer) -> bool:
 
 
 def _item_line(
-    item: CaseItem, person: dict | None, objection: bool, hospital: bool = False
+    item: CaseItem,
+    person: dict | None,
+    objection: bool,
+    hospital: bool = False,
+    notes: bool = True,
 ) -> CaseItemLine:
     minutes = None
     if item.started_at and item.ended_at:
@@ -209,20 +256,44 @@ def _item_line(
         position=item.position,
         objection=objection,
         agreed_to_discussion=item.agreed_to_discussion,
-        decisions=item.decisions,
+        decisions=item.decisions if notes else "",
         started_at=item.started_at,
         ended_at=item.ended_at,
         minutes_taken=minutes,
-        discussion=item.discussion,
+        discussion=item.discussion if notes else "",
+        notes_withheld=not notes and bool(item.decisions or item.discussion),
     )
 
 
-def _item_lines(v: _Viewer, items: list[CaseItem]) -> list[CaseItemLine]:
+def _own_people(v: _Viewer, people: dict[int, dict]) -> set[int]:
+    """The people this viewer works with by their own relationship (not the meeting's)."""
+    relationships = _relationships(v, {pid: p["postcode"] for pid, p in people.items()})
+    return {pid for pid, rel in relationships.items() if rel in _OWN_RELATIONSHIPS}
+
+
+def _item_lines(v: _Viewer, items: list[CaseItem], *, live: bool) -> list[CaseItemLine]:
+    """The case list as this viewer may read it. While the meeting is on (``live``: invited,
+    in the meeting's window) attendees read the notes being written, as they hear them; after
+    it, the notes and decisions are the recording organisation's detail, for those who work
+    with the person and whose role reads that organisation's detail (``notes_readable``)."""
     people = _people(i.person_id for i in items)
     objecting = _objections([i.person_id for i in items])
     hospital = _sees_hospital(v)
+    own = set() if live else _own_people(v, people)
+    lenses = {False: v.lens(False), True: v.lens(True)}
     return [
-        _item_line(i, people.get(i.person_id), i.person_id in objecting, hospital) for i in items
+        _item_line(
+            i,
+            people.get(i.person_id),
+            i.person_id in objecting,
+            hospital,
+            notes=live
+            or (
+                i.person_id in own
+                and notes_readable(lenses[i.person_id in objecting], i.recorded_partner)
+            ),
+        )
+        for i in items
     ]
 
 
@@ -460,59 +531,57 @@ def schedule_meeting(
             if not (name or "").strip():
                 raise InvalidRequest("Enter each guest's name as well as their organisation")
             invitees.append(mdt.Invitee(name=name, organisation=organisation, role_label="Guest"))
+    if isinstance(starts_at, dt.datetime):
+        now = timezone.now()
+        if starts_at < now - dt.timedelta(hours=v.agreement.meetings.hours_after):
+            raise InvalidRequest("Enter a date and time from today onwards")
+        if starts_at > now + dt.timedelta(days=MAX_AHEAD_DAYS):
+            raise InvalidRequest("Enter a date within the next 2 years")
     try:
         minutes = int(minutes_per_person)
     except (TypeError, ValueError):
         raise InvalidRequest(
             "Enter the minutes for each person as a number, for example 10"
         ) from None
-    with transaction.atomic():
-        try:
-            meeting = mdt.schedule_meeting(
-                team_id=tid,
-                title=title,
-                starts_at=starts_at,
-                chair=mdt.Invitee(
-                    name=chair.name,
-                    organisation=chair.organisation,
-                    role_label=chair.role,
-                    staff_id=chair.staff_id,
-                ),
-                invitees=invitees,
-                minutes_per_person=minutes,
-                virtual=bool(virtual),
-                where=where,
-                every=every,
-                by=_by(v),
-            )
-        except mdt.InvalidMeeting as exc:
-            raise _invalid(exc) from None
-        _audit(
-            v,
-            AuditEntry.Action.MEETING,
-            ip,
-            purpose="scheduled an MDT meeting",
-            detail={"meeting_id": meeting.id, "invited": meeting.invitations.count()},
-        )
+    meeting = _write(
+        v,
+        ip,
+        lambda: mdt.schedule_meeting(
+            team_id=tid,
+            title=title,
+            starts_at=starts_at,
+            chair=mdt.Invitee(
+                name=chair.name,
+                organisation=chair.organisation,
+                role_label=chair.role,
+                staff_id=chair.staff_id,
+            ),
+            invitees=invitees,
+            minutes_per_person=minutes,
+            virtual=bool(virtual),
+            where=where,
+            every=every,
+            by=_by(v),
+        ),
+        purpose="scheduled an MDT meeting",
+        detail=lambda m: {"meeting_id": m.id, "invited": m.invitations.count()},
+    )
     return meeting.id
 
 
 def cancel_meeting(*, viewer, ip: str | None, meeting_id) -> None:
     v = _viewer(viewer)
     meeting = _meeting(v, meeting_id, ip, "cancel a meeting")
-    _require_run(v, meeting, ip, "cancel a meeting")
-    with transaction.atomic():
-        try:
-            mdt.cancel_meeting(meeting_id=meeting.id, by=_by(v))
-        except mdt.InvalidMeeting as exc:
-            raise _invalid(exc) from None
-        _audit(
-            v,
-            AuditEntry.Action.MEETING,
-            ip,
-            purpose="cancelled an MDT meeting",
-            detail={"meeting_id": meeting.id},
-        )
+    if meeting.chair_staff_id != v.staff_id or not v.may(Permission.RUN_MEETINGS):
+        _refuse(v, ip, None, "not the chair: cancel a meeting", "MDT meeting")
+        raise NoAccess()
+    _write(
+        v,
+        ip,
+        lambda: mdt.cancel_meeting(meeting_id=meeting.id, by=_by(v)),
+        purpose="cancelled an MDT meeting",
+        detail={"meeting_id": meeting.id},
+    )
 
 
 # --- Suggestions ------------------------------------------------------------------------------
@@ -650,7 +719,16 @@ def open_meeting(*, viewer, ip: str | None, meeting_id) -> MeetingPage:
     changeable = meeting.status in (Meeting.Status.PLANNED, Meeting.Status.UNDER_WAY)
     with transaction.atomic():
         items = list(meeting.items.all())
-        lines = _item_lines(v, items)
+        live = _invited(v, meeting) and _window_open(v, meeting, timezone.now())
+        lines = _item_lines(v, items, live=live)
+        # The whole case list is for those who prepare it (the team's practitioners) and for
+        # attendees while the meeting is on; anyone else sees the people they work with, and
+        # how many others there are.
+        hidden = 0
+        if not live and not (_in_team(v, meeting) and v.may(Permission.RUN_MEETINGS)):
+            own = _own_people(v, _people(i.person_id for i in items))
+            hidden = sum(1 for line in lines if line.person_id not in own)
+            lines = [line for line in lines if line.person_id in own]
         suggestions = _suggest(v, meeting, today) if may_run and changeable else []
         earlier = (
             list(
@@ -664,7 +742,9 @@ def open_meeting(*, viewer, ip: str | None, meeting_id) -> MeetingPage:
             if _in_team(v, meeting) or may_run
             else []
         )
-        open_actions = _action_lines(earlier, today)
+        # Actions name people and what is done for them: only those the viewer works with.
+        own = _own_people(v, _people({a.person_id for a in earlier}))
+        open_actions = _action_lines([a for a in earlier if a.person_id in own], today)
         agenda = [line for line in lines if line.status in (*_RUNNING, CaseItem.Status.NOT_REACHED)]
         named = sorted(
             {line.person_id for line in lines}
@@ -711,6 +791,8 @@ def open_meeting(*, viewer, ip: str | None, meeting_id) -> MeetingPage:
         previous_meeting_id=meeting.follows_id,
         next_meeting_id=following,
         agenda_size=mdt.AGENDA_SIZE,
+        may_cancel=changeable and meeting.chair_staff_id == v.staff_id,
+        people_not_shown=hidden,
     )
 
 
@@ -809,27 +891,21 @@ def accept_suggestion(*, viewer, ip: str | None, meeting_id, person_id) -> None:
         )
 
 
-def _chair_change(v: _Viewer, ip, item_id, tried: str, change) -> CaseItem:
+def _chair_change(v: _Viewer, ip, item_id, tried: str, change, meeting_id=None) -> CaseItem:
     """One shape for the chair's changes to an item: find, check, change, audit."""
-    item = _item_and_meeting(v, item_id, ip, tried)
+    item = _item_and_meeting(v, item_id, ip, tried, meeting_id)
     _require_run(v, item.meeting, ip, tried)
-    with transaction.atomic():
-        try:
-            changed = change(item)
-        except mdt.InvalidMeeting as exc:
-            raise _invalid(exc) from None
-        _audit(
-            v,
-            AuditEntry.Action.MEETING,
-            ip,
-            person_id=item.person_id,
-            purpose=tried,
-            detail={"meeting_id": item.meeting_id, "item_id": item.id},
-        )
-    return changed
+    return _write(
+        v,
+        ip,
+        lambda: change(item),
+        purpose=tried,
+        detail={"meeting_id": item.meeting_id, "item_id": item.id},
+        person_id=item.person_id,
+    )
 
 
-def decide_nomination(*, viewer, ip: str | None, item_id, on_agenda: bool) -> None:
+def decide_nomination(*, viewer, ip: str | None, item_id, on_agenda: bool, meeting_id=None) -> None:
     v = _viewer(viewer)
 
     def change(item: CaseItem) -> CaseItem:
@@ -843,11 +919,14 @@ def decide_nomination(*, viewer, ip: str | None, item_id, on_agenda: bool) -> No
         item_id,
         "added a nomination to the agenda" if on_agenda else "left a nomination for another time",
         change,
+        meeting_id,
     )
 
 
-def move_agenda_item(*, viewer, ip: str | None, item_id, direction: str) -> None:
+def move_agenda_item(*, viewer, ip: str | None, item_id, direction: str, meeting_id=None) -> None:
     v = _viewer(viewer)
+    if direction not in ("up", "down"):
+        raise InvalidRequest("Choose up or down")
 
     def change(item: CaseItem) -> CaseItem:
         # Up and down move among the people on the agenda, as the chair sees it; nominations
@@ -866,7 +945,7 @@ def move_agenda_item(*, viewer, ip: str | None, item_id, direction: str) -> None
         mdt.order_agenda(meeting_id=item.meeting_id, item_ids=order, by=_by(v))
         return item
 
-    _chair_change(v, ip, item_id, "changed the order of an MDT agenda", change)
+    _chair_change(v, ip, item_id, "changed the order of an MDT agenda", change, meeting_id)
 
 
 # --- Running the meeting ----------------------------------------------------------------------
@@ -882,18 +961,13 @@ def start_meeting(*, viewer, ip: str | None, meeting_id) -> int | None:
             "A meeting can be started on its day only, up to "
             f"{v.agreement.meetings.hours_before} hours before it is due to begin."
         )
-    with transaction.atomic():
-        try:
-            mdt.start_meeting(meeting_id=meeting.id, by=_by(v))
-        except mdt.InvalidMeeting as exc:
-            raise _invalid(exc) from None
-        _audit(
-            v,
-            AuditEntry.Action.MEETING,
-            ip,
-            purpose="started an MDT meeting",
-            detail={"meeting_id": meeting.id},
-        )
+    _write(
+        v,
+        ip,
+        lambda: mdt.start_meeting(meeting_id=meeting.id, by=_by(v)),
+        purpose="started an MDT meeting",
+        detail={"meeting_id": meeting.id},
+    )
     return meeting.items.filter(status=CaseItem.Status.AGENDA).values_list("id", flat=True).first()
 
 
@@ -1012,7 +1086,7 @@ def open_meeting_person(*, viewer, ip: str | None, meeting_id, item_id) -> Meeti
         open_requests=requests,
         actions=actions,
         earlier_actions=earlier,
-        earlier_discussions=_discussions(person.id, exclude_item=item.id),
+        earlier_discussions=_discussions(person.id, v.lens(objection), exclude_item=item.id),
         leads=_leads(meeting),
         goals=list(
             Goal.objects.filter(person_id=person.id).order_by("id").values_list("id", "text")
@@ -1027,38 +1101,40 @@ def open_meeting_person(*, viewer, ip: str | None, meeting_id, item_id) -> Meeti
     )
 
 
-def _running_item(v: _Viewer, ip, item_id, tried: str) -> CaseItem:
-    item = _item_and_meeting(v, item_id, ip, tried)
+def _running_item(v: _Viewer, ip, item_id, tried: str, meeting_id=None) -> CaseItem:
+    item = _item_and_meeting(v, item_id, ip, tried, meeting_id)
     _require_run(v, item.meeting, ip, tried)
     if not _window_open(v, item.meeting, timezone.now()):
         raise InvalidRequest("The meeting is not on now: its minutes are kept as they were.")
     return item
 
 
-def start_discussion(*, viewer, ip: str | None, item_id) -> None:
+def start_discussion(*, viewer, ip: str | None, item_id, meeting_id=None) -> None:
     """The person's time starts (the timer counts from the moment saved, so it survives reloads)."""
     v = _viewer(viewer)
-    item = _running_item(v, ip, item_id, "start discussing a person")
-    with transaction.atomic():
-        try:
-            mdt.start_item(item_id=item.id, by=_by(v))
-        except mdt.InvalidMeeting as exc:
-            raise _invalid(exc) from None
-        _audit(
-            v,
-            AuditEntry.Action.MEETING,
-            ip,
-            person_id=item.person_id,
-            purpose="started discussing a person at an MDT meeting",
-            detail={"meeting_id": item.meeting_id, "item_id": item.id},
-        )
+    item = _running_item(v, ip, item_id, "start discussing a person", meeting_id)
+    _write(
+        v,
+        ip,
+        lambda: mdt.start_item(item_id=item.id, by=_by(v)),
+        purpose="started discussing a person at an MDT meeting",
+        detail={"meeting_id": item.meeting_id, "item_id": item.id},
+        person_id=item.person_id,
+    )
 
 
 def record_discussion(
-    *, viewer, ip: str | None, item_id, discussion: str, decisions: str, finished: bool
+    *,
+    viewer,
+    ip: str | None,
+    item_id,
+    discussion: str,
+    decisions: str,
+    finished: bool,
+    meeting_id=None,
 ) -> None:
     v = _viewer(viewer)
-    item = _running_item(v, ip, item_id, "record an MDT discussion")
+    item = _running_item(v, ip, item_id, "record an MDT discussion", meeting_id)
     with transaction.atomic():
         try:
             mdt.record_discussion(
@@ -1089,11 +1165,12 @@ def add_meeting_action(
     lead_staff_id,
     due_on: dt.date | None,
     goal_id=None,
+    meeting_id=None,
 ) -> None:
     """An action agreed for the person: a plan action with a lead from the meeting or the team,
     a due date, and (optionally) the plan goal it serves."""
     v = _viewer(viewer)
-    item = _running_item(v, ip, item_id, "agree an MDT action")
+    item = _running_item(v, ip, item_id, "agree an MDT action", meeting_id)
     if item.status not in _RUNNING:
         raise InvalidRequest("Only people on the agenda are discussed: ask the chair to add them")
     lead = {c.staff_id: c for c in _leads(item.meeting)}.get(_person_id(lead_staff_id))
@@ -1101,38 +1178,61 @@ def add_meeting_action(
         raise InvalidRequest("Choose who will lead the action from the list")
     if due_on is None:
         raise InvalidRequest("Enter the date it should be done by, for example 3 March 2026")
-    goal = _person_id(goal_id) if goal_id not in (None, "") else None
-    with transaction.atomic():
-        try:
-            action = plan_actions.add_plan_action(
-                person_id=item.person_id,
-                what=what,
-                owner=plan_actions.ActionOwnerChoice(
-                    kind=ActionOwner.STAFF,
-                    name=f"{lead.name} ({lead.role})",
-                    staff_id=lead.staff_id,
-                ),
-                due_on=due_on,
-                status=ActionStatus.TO_DO,
-                goal_id=goal,
-                meeting_item_id=item.id,
-                by=plan_actions.Writer(by=v.display_name, user_id=v.user_id, partner=v.own_partner),
-            )
-        except plan_actions.InvalidEntry as exc:
-            raise InvalidRequest(str(exc)) from None
-        _audit(
-            v,
-            AuditEntry.Action.CHANGE,
-            ip,
-            person_id=item.person_id,
-            purpose="agreed an action at an MDT meeting",
-            detail={
-                "meeting_id": item.meeting_id,
-                "item_id": item.id,
-                "action_id": action.id,
-                "lead_staff_id": lead.staff_id,
-            },
+    meeting_day = _local_day(item.meeting.starts_at)
+    if not meeting_day <= due_on <= meeting_day + dt.timedelta(days=MAX_AHEAD_DAYS):
+        raise InvalidRequest(
+            f"Enter a date from {_day(meeting_day)} to "
+            f"{_day(meeting_day + dt.timedelta(days=MAX_AHEAD_DAYS))}"
         )
+    goal = _person_id(goal_id) if goal_id not in (None, "") else None
+
+    def write():
+        action = plan_actions.add_plan_action(
+            person_id=item.person_id,
+            what=what,
+            owner=plan_actions.ActionOwnerChoice(
+                kind=ActionOwner.STAFF, name=lead.name, staff_id=lead.staff_id
+            ),
+            due_on=due_on,
+            status=ActionStatus.TO_DO,
+            goal_id=goal,
+            meeting_item_id=item.id,
+            by=plan_actions.Writer(by=v.display_name, user_id=v.user_id, partner=v.own_partner),
+        )
+        return action, _lead_works_with(lead.staff_id, item.person_id, meeting_day)
+
+    action, assigned = _write(
+        v,
+        ip,
+        write,
+        purpose="agreed an action at an MDT meeting",
+        detail=lambda done: {
+            "meeting_id": item.meeting_id,
+            "item_id": item.id,
+            "action_id": done[0].id,
+            "lead_staff_id": lead.staff_id,
+            "lead_assigned": done[1],
+        },
+        person_id=item.person_id,
+        action=AuditEntry.Action.CHANGE,
+    )
+
+
+def _lead_works_with(staff_id: int, person_id: int, meeting_day: dt.date) -> bool:
+    """A lead who does not yet work with the person is named as working with them (an
+    assignment), so the action reaches their caseload and they can open what their role
+    allows: the meeting gave them a task for this person. Returns whether one was made."""
+    staff = Staff.objects.select_related("user").get(id=staff_id)
+    lead = _viewer(staff.user)
+    person = Person.objects.filter(id=person_id).values("postcode").first() or {"postcode": ""}
+    if _relationships(lead, {person_id: person["postcode"]})[person_id] in _OWN_RELATIONSHIPS:
+        return False
+    Assignment.objects.create(
+        staff=staff,
+        person_id=person_id,
+        role_in_care=f"Leads an action agreed at the MDT on {_day(meeting_day)}",
+    )
+    return True
 
 
 def record_attendance(*, viewer, ip: str | None, meeting_id, present) -> None:
@@ -1140,18 +1240,13 @@ def record_attendance(*, viewer, ip: str | None, meeting_id, present) -> None:
     meeting = _meeting(v, meeting_id, ip, "take attendance")
     _require_run(v, meeting, ip, "take attendance")
     ids = {i for i in (_person_id(raw) for raw in present or []) if i is not None}
-    with transaction.atomic():
-        try:
-            mdt.record_attendance(meeting_id=meeting.id, present=ids, by=_by(v))
-        except mdt.InvalidMeeting as exc:
-            raise _invalid(exc) from None
-        _audit(
-            v,
-            AuditEntry.Action.MEETING,
-            ip,
-            purpose="took attendance at an MDT meeting",
-            detail={"meeting_id": meeting.id, "present": sorted(ids)},
-        )
+    _write(
+        v,
+        ip,
+        lambda: mdt.record_attendance(meeting_id=meeting.id, present=ids, by=_by(v)),
+        purpose="took attendance at an MDT meeting",
+        detail={"meeting_id": meeting.id, "present": sorted(ids)},
+    )
 
 
 def finish_meeting(*, viewer, ip: str | None, meeting_id) -> int | None:
@@ -1183,23 +1278,19 @@ def finish_meeting(*, viewer, ip: str | None, meeting_id) -> int | None:
 def meeting_minutes(*, viewer, ip: str | None, meeting_id) -> Minutes:
     """The minutes: who came, each person discussed with decisions and actions.
 
-    Those invited, and the team's members who run meetings, see every person discussed (they
-    were, or could have been, in the room); any other member of the team sees only people they
-    work with, and a count of the rest. Audited with every person named.
+    Minutes are read after the meeting: everyone sees only the people they work with by their
+    own relationship (the meeting's relationship has ended), and a count of the rest; notes and
+    decisions as the recording organisation's detail (``_item_lines``). Audited with every
+    person named.
     """
     v = _viewer(viewer)
     meeting = _meeting(v, meeting_id, ip, "read the minutes")
     today = timezone.localdate()
     items = list(meeting.items.order_by("position", "id"))
-    everyone = _invited(v, meeting) or (_in_team(v, meeting) and v.may(Permission.RUN_MEETINGS))
     people = _people(i.person_id for i in items)
-    if everyone:
-        allowed = set(people)
-    else:
-        relationships = _relationships(v, {pid: p["postcode"] for pid, p in people.items()})
-        allowed = {pid for pid, rel in relationships.items() if rel in _OWN_RELATIONSHIPS}
+    allowed = _own_people(v, people)
     shown = [i for i in items if i.person_id in allowed]
-    lines = {line.item_id: line for line in _item_lines(v, shown)}
+    lines = {line.item_id: line for line in _item_lines(v, shown, live=False)}
     actions_by_item: dict[int, list[ActionLine]] = defaultdict(list)
     for line in _action_lines(
         list(PlanAction.objects.filter(meeting_item_id__in=[i.id for i in shown]).order_by("id")),
@@ -1234,7 +1325,9 @@ def meeting_minutes(*, viewer, ip: str | None, meeting_id) -> Minutes:
         apologies=[i for i in invitations if i.attended is False],
         people=[
             MinutesPerson(
-                item=lines[i.id], discussion=i.discussion, actions=actions_by_item.get(i.id, [])
+                item=lines[i.id],
+                discussion=lines[i.id].discussion,
+                actions=actions_by_item.get(i.id, []),
             )
             for i in discussed
         ],

@@ -507,7 +507,7 @@ def _build_record(
         involved_now=involved_now,
         involved_before=involved_before,
         plan=_plan_summary(v, person.id, lens),
-        mdt=mdt_discussions(person.id),
+        mdt=mdt_discussions(person.id, lens),
     )
     detail = {
         "access": access,
