@@ -454,7 +454,7 @@ def test_a_person_discussed_shows_it_instead_of_a_timer(client, north):
     client.post(url + "start/")
     client.post(url + "discussion/", {"decisions": "Joint visit", "next": "1"})
     page = _text(client.get(url))
-    assert re.search(r'id="timer-text">Discussed in \d+ min<', page)
+    assert re.search(r'id="timer-text">Discussed in (less than a minute|[1-9]\d* min)<', page)
     assert "data-seconds-left" not in page and "Start discussing" not in page
     finishing = client.post(url + "discussion/", {"decisions": "", "next": "1"})
     assert finishing.status_code == 400  # a person's turn ends with what was decided
@@ -538,3 +538,251 @@ def test_the_person_page_offers_nomination_and_says_when_they_were_discussed(cli
     day = timezone.localtime(Meeting.objects.get(id=m.meeting_id).starts_at)
     assert f"Discussed at the MDT on {day.day} {day:%B %Y}" in page
     assert "Joint visit agreed" in page
+
+
+# --- red team fixes (issue 12) ----------------------------------------------------------------
+
+
+def _two_meetings(client, north) -> types.SimpleNamespace:
+    """Meeting A next week (planned), meeting B now, under way, with Ivy on its agenda and a
+    nomination of Nora waiting for its chair."""
+    a = _schedule(client, north, starts=timezone.now() + dt.timedelta(days=7))
+    b = _schedule(client, north)
+    client.post(f"/meetings/{b}/suggestions/{north.people.review.id}/accept/")
+    _as(client, north.staff.social).post(
+        f"/meetings/{b}/nominate/",
+        {"person_id": north.people.nominee.id, "reason": "Carer struggling since the fall"},
+    )
+    _as(client, north.staff.chair).post(f"/meetings/{b}/start/")
+    on_agenda = CaseItem.objects.get(meeting_id=b, person_id=north.people.review.id)
+    waiting = CaseItem.objects.get(meeting_id=b, person_id=north.people.nominee.id)
+    return types.SimpleNamespace(a=a, b=b, on_agenda=on_agenda, waiting=waiting)
+
+
+def test_an_item_of_another_meeting_is_refused_through_this_meetings_addresses(client, north):
+    """Each button's address names the meeting: an item of meeting B sent through meeting A's
+    addresses changes nothing, whichever of the chair's buttons it is."""
+    m = _two_meetings(client, north)
+    wrong = f"/meetings/{m.a}"
+    before = AuditEntry.objects.filter(action="meeting_view").count()
+    responses = [
+        client.post(f"{wrong}/items/{m.waiting.id}/decide/", {"on_agenda": "yes"}),
+        client.post(f"{wrong}/items/{m.on_agenda.id}/move/", {"direction": "down"}),
+        client.post(f"{wrong}/people/{m.on_agenda.id}/start/"),
+        client.post(
+            f"{wrong}/people/{m.on_agenda.id}/discussion/",
+            {"discussion": "Wrong meeting", "decisions": "Wrong meeting", "next": "1"},
+        ),
+    ]
+    assert [r.status_code for r in responses] == [404] * 4
+    m.waiting.refresh_from_db()
+    m.on_agenda.refresh_from_db()
+    assert m.waiting.status == "proposed"
+    assert (m.on_agenda.status, m.on_agenda.started_at, m.on_agenda.decisions) == (
+        "agenda",
+        None,
+        "",
+    )
+    assert not PlanAction.objects.exists()
+    assert AuditEntry.objects.filter(action="meeting_view").count() == before
+    # Through its own meeting's address the same button works.
+    client.post(f"/meetings/{m.b}/items/{m.waiting.id}/decide/", {"on_agenda": "yes"})
+    m.waiting.refresh_from_db()
+    assert m.waiting.status == "agenda"
+
+
+def test_only_the_chair_is_offered_cancel_and_cancelling_asks_first(client, north):
+    meeting_id = _schedule(client, north, starts=timezone.now() + dt.timedelta(days=7))
+    url = f"/meetings/{meeting_id}/"
+    # A team member standing in may run the meeting, but only its chair cancels it.
+    social_page = _text(_as(client, north.staff.social).get(url))
+    assert 'id="start-meeting"' in social_page and 'id="cancel-meeting"' not in social_page
+    assert client.post(url + "cancel/").status_code == 404
+    assert client.post(url + "cancel/", {"confirm": "yes"}).status_code == 404
+    assert Meeting.objects.get(id=meeting_id).status == "planned"
+
+    _as(client, north.staff.chair)
+    assert 'id="cancel-meeting"' in _text(client.get(url))
+    asked = client.post(url + "cancel/")
+    assert asked.status_code == 200
+    page = _text(asked)
+    assert "Yes, cancel the meeting" in page and 'name="confirm" value="yes"' in page
+    assert f'href="{url}" id="keep-meeting"' in page
+    assert Meeting.objects.get(id=meeting_id).status == "planned"
+    done = client.post(url + "cancel/", {"confirm": "yes"})
+    assert done.status_code == 302
+    assert Meeting.objects.get(id=meeting_id).status == "cancelled"
+    page = _text(client.get(url))
+    assert "The meeting has been cancelled." in page
+    assert "minutes" not in page.lower().replace("minutes each", "")
+    listing = _text(client.get("/meetings/"))
+    assert f"/meetings/{meeting_id}/minutes/" not in listing
+
+
+def test_someone_there_only_through_the_meeting_is_not_offered_the_record(client, north):
+    """The volunteer sees Nora in meeting mode, but has no relationship to open her record:
+    the page offers no link the gate would refuse (and audit as a refusal)."""
+    m = _ready(client, north)
+    client.post(f"/meetings/{m.meeting_id}/start/")
+    url = f"/meetings/{m.meeting_id}/people/{m.nominee.id}/"
+    person = north.people.nominee.id
+    assert f'href="/people/{person}/plan/"' in _text(client.get(url))  # the chair may open it
+    _as(client, north.staff.volunteer)
+    refusals = AuditEntry.objects.filter(action__in=("refused", "access_denied"))
+    before = refusals.count()
+    page = _text(client.get(url))
+    assert "Nora Nominee" in page
+    assert "Open the whole plan" not in page and f'href="/people/{person}/' not in page
+    assert refusals.count() == before
+
+
+def test_the_minutes_read_well_and_say_the_meeting_finished(client, north):
+    m = _ready(client, north)
+    client.post(f"/meetings/{m.meeting_id}/start/")
+    url = f"/meetings/{m.meeting_id}/people/{m.nominee.id}/"
+    client.post(url + "start/")
+    client.post(url + "discussion/", {"decisions": "Joint visit.", "next": "1"})
+    page = _text(client.get(url))
+    assert "Discussed in less than a minute" in page and "0 min" not in page
+    CaseItem.objects.filter(id=m.nominee.id).update(reason="Missed two appointments.")
+    finished = client.post(f"/meetings/{m.meeting_id}/finish/", follow=True)
+    minutes = _text(finished)
+    assert "The meeting has finished." in minutes
+    assert "Missed two appointments." in minutes and ".." not in minutes
+    assert "Discussed for less than a minute." in minutes
+    assert "0 minutes" not in minutes
+
+
+def test_the_impact_page_says_the_waits_in_words(client, north):
+    m = _ready(client, north)
+    client.post(f"/meetings/{m.meeting_id}/start/")
+    client.post(
+        f"/meetings/{m.meeting_id}/people/{m.first.id}/discussion/",
+        {"decisions": "Joint visit", "next": "1"},
+    )
+    client.post(f"/meetings/{m.meeting_id}/finish/")
+    page = _text(client.get("/team/mdt/impact/"))
+    words = re.sub(r"<[^>]+>", "", page)
+    assert "The shortest wait was 0 days" in words and "longest 0 days" in words
+    assert " ," not in words and "days (median)" not in words
+
+
+@pytest.mark.parametrize(
+    ("url", "data", "django", "ours"),
+    [
+        (
+            "new",
+            {"title": "x" * 5000},
+            "Ensure this value has at most",
+            "The name of the meeting must be 200 characters or fewer",
+        ),
+        (
+            "new",
+            {"title": "North\x00MDT"},
+            "Null characters are not allowed",
+            "Name of the meeting: remove the hidden character",
+        ),
+        (
+            "new",
+            {"where": "Room\x002"},
+            "Null characters are not allowed",
+            "remove the hidden character",
+        ),
+        (
+            "new",
+            {"guest_name_1": "y" * 400},
+            "Ensure this value has at most",
+            "Guest 1: name must be 300 characters or fewer",
+        ),
+        (
+            "nominate",
+            {"person_id": "0", "reason": "Falls"},
+            "Ensure this value is greater than or equal to 1",
+            "Choose the person to nominate",
+        ),
+        (
+            "nominate",
+            {"person_id": "1", "reason": "Falls\x00"},
+            "Null characters are not allowed",
+            "remove the hidden character",
+        ),
+    ],
+)
+def test_form_errors_are_in_our_words_not_djangos(client, north, url, data, django, ours):
+    if url == "new":
+        response = _as(client, north.staff.chair).post(
+            "/meetings/new/", _schedule_post(north, timezone.now(), **data)
+        )
+    else:
+        meeting_id = _schedule(client, north)
+        response = client.post(f"/meetings/{meeting_id}/nominate/", data)
+    assert response.status_code == 400
+    page = _text(response)
+    assert "There is a problem" in page and ours in page
+    assert django not in page and "This field is required" not in page
+
+
+def test_discussion_errors_are_in_our_words(client, north):
+    m = _ready(client, north)
+    client.post(f"/meetings/{m.meeting_id}/start/")
+    url = f"/meetings/{m.meeting_id}/people/{m.first.id}/"
+    bad = client.post(url + "discussion/", {"discussion": "Falls\x00", "decisions": "Visit"})
+    assert bad.status_code == 400
+    page = _text(bad)
+    assert "Notes of the discussion: remove the hidden character" in page
+    assert "Null characters" not in page
+    long = client.post(url + "actions/", {"what": "z" * 5000, "lead": north.staff.social.staff.id})
+    assert long.status_code == 400 and "Ensure this value" not in _text(long)
+
+
+def test_the_nomination_reason_box_stops_where_the_server_does(client, north):
+    """The server keeps a reason of up to 2,000 characters: the box stops there, on the
+    meeting page and on the person page, and a longer one is refused in our words."""
+    m = _ready(client, north)
+    client.post(f"/meetings/{m.meeting_id}/start/")
+    _as(client, north.staff.social)
+    meeting_page = _text(client.get(f"/meetings/{m.meeting_id}/?q=Olive+Other"))
+    assert re.search(r'<textarea[^>]*name="reason"[^>]*maxlength="2000"', meeting_page)
+    person_page = _text(client.get(f"/people/{north.people.other.id}/"))
+    assert re.search(r'<textarea[^>]*id="nominate-reason"[^>]*maxlength="2000"', person_page)
+    too_long = client.post(
+        f"/meetings/{m.meeting_id}/nominate/",
+        {"person_id": north.people.other.id, "reason": "w" * 2001},
+    )
+    assert too_long.status_code == 400
+    assert "Keep the reason under 2,000 characters" in _text(too_long)
+    assert not CaseItem.objects.filter(person_id=north.people.other.id).exists()
+
+
+def test_moving_in_a_direction_that_is_not_up_or_down_is_refused(client, north):
+    m = _ready(client, north)
+    response = client.post(
+        f"/meetings/{m.meeting_id}/items/{m.nominee.id}/move/", {"direction": "sideways"}
+    )
+    assert response.status_code == 400
+    page = _text(response)
+    assert "Choose to move the person up or down the agenda" in page
+    assert "The agenda order has been changed." not in page
+    order = list(
+        CaseItem.objects.filter(meeting_id=m.meeting_id)
+        .order_by("position")
+        .values_list("id", flat=True)
+    )
+    assert order == [m.first.id, m.nominee.id]
+
+
+def test_the_chair_is_chosen_from_the_team_only(client, north):
+    """Other teams' staff and other organisations' guests may be invited, not chair; nor may
+    a member of the team whose role does not run meetings (a volunteer)."""
+    page = _text(_as(client, north.staff.chair).get("/meetings/new/"))
+    chair_select = re.search(r'<select[^>]*name="chair".*?</select>', page)[0]
+    assert f'value="{north.staff.volunteer.staff.id}"' not in chair_select
+    north.staff.volunteer.staff.teams.set([north.south])
+    page = _text(_as(client, north.staff.chair).get("/meetings/new/"))
+    chair_select = re.search(r'<select[^>]*name="chair".*?</select>', page)[0]
+    for member in (north.staff.chair, north.staff.social, north.staff.absent):
+        assert f'value="{member.staff.id}"' in chair_select
+    for outsider in (north.staff.south, north.staff.volunteer):
+        assert f'value="{outsider.staff.id}"' not in chair_select
+        assert f'id="invite-{outsider.staff.id}"' in page  # still invited as a guest
+    assert not re.search(r" ,|, ,", chair_select)

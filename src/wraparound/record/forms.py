@@ -221,6 +221,39 @@ NOTE_FLAG_MAX = 300
 _TIME = re.compile(r"^\s*(\d{1,2})(?:[:.]?(\d{2}))?\s*(am|pm)?\s*$", re.IGNORECASE)
 
 
+def date_and_time(
+    form: forms.Form,
+    data: dict,
+    *,
+    what: str,
+    time_what: str,
+    time_example: str,
+    first_year: int,
+) -> dt.datetime | None:
+    """The moment typed in the GOV.UK date input (``day``, ``month``, ``year``) and a ``time``
+    box, in the team's time zone; errors go on the form in the users' words, ``what`` naming
+    the date ("the date of the meeting")."""
+    day, month, year = (data.get(k, "") for k in ("day", "month", "year"))
+    when = None
+    if not (day and month and year):
+        form.add_error("day", f"Enter {what}, for example 3 3 2026")
+    else:
+        try:
+            when = dt.date(int(year), int(month), int(day))
+        except ValueError:
+            form.add_error("day", f"{what[0].upper()}{what[1:]} must be a real date")
+        else:
+            if when.year < first_year:
+                form.add_error("day", "Enter the year with four numbers, for example 2026")
+                when = None
+    time = _time_of_day(data.get("time", "")) if data.get("time") else None
+    if data.get("time") and time is None:
+        form.add_error("time", f"Enter {time_what}, for example {time_example}")
+    if when and time:
+        return timezone.make_aware(dt.datetime.combine(when, time))
+    return None
+
+
 def _time_of_day(raw: str) -> dt.time | None:
     """14:30, 1430, 14.30, 2:30pm, 2pm, 9am: as people write a time; None if it is not one."""
     match = _TIME.match(raw or "")
@@ -298,24 +331,16 @@ class ContactNoteForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        day, month, year = (data.get(k, "") for k in ("day", "month", "year"))
-        when = None
-        if not (day and month and year):
-            self.add_error("day", "Enter the date of the visit or call, for example 3 3 2026")
-        else:
-            try:
-                when = dt.date(int(year), int(month), int(day))
-            except ValueError:
-                self.add_error("day", "The date of the visit or call must be a real date")
-            else:
-                if when.year < 1900:
-                    self.add_error("day", "Enter the year with four numbers, for example 2026")
-                    when = None
-        time = _time_of_day(data.get("time", "")) if data.get("time") else None
-        if data.get("time") and time is None:
-            self.add_error("time", "Enter the time of the visit or call, for example 14:30")
-        if when and time:
-            data["occurred_at"] = timezone.make_aware(dt.datetime.combine(when, time))
+        moment = date_and_time(
+            self,
+            data,
+            what="the date of the visit or call",
+            time_what="the time of the visit or call",
+            time_example="14:30",
+            first_year=1900,
+        )
+        if moment:
+            data["occurred_at"] = moment
         if data.get("is_safety_flag") and not data.get("flag_text"):
             self.add_error(
                 "flag_text",

@@ -8,19 +8,72 @@ again by the gate. Error messages say what to do, the NHS.UK way.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django import forms
-from django.utils import timezone
 
-from wraparound.record.forms import MAX_TEXT, PLAN_DATE_ERRORS, PLAN_DATE_FORMATS, _time_of_day
+from wraparound.record.forms import (
+    MAX_TEXT,
+    PLAN_DATE_ERRORS,
+    PLAN_DATE_FORMATS,
+    date_and_time,
+)
 
 GUEST_ROWS = 4  # a few rows for guests by name; more can be added after a first save
 MEETING_TEXT_MAX = 10_000
+# The longest reason ``meetings.actions.add_to_case_list`` keeps: the box stops at the same.
+NOMINATION_REASON_MAX = 2_000
 PLACES = [("in_person", "In person"), ("virtual", "Virtual (video or phone)")]
+DATE_PART_ERRORS = {
+    "max_length": "Enter the date of the meeting, for example 3 3 2026",
+    "null_characters_not_allowed": "Enter the date of the meeting, for example 3 3 2026",
+}
 
 
-class ScheduleMeetingForm(forms.Form):
+def staff_label(*parts: str) -> str:
+    """ "Priti Sharma, Care co-ordinator, Oak Tree Surgery": each part once, no stray spaces
+    (a job title can be the role's own label, and an organisation can repeat it)."""
+    shown: list[str] = []
+    for part in parts:
+        words = " ".join(str(part or "").split())
+        if words and words.lower() not in {p.lower() for p in shown}:
+            shown.append(words)
+    return ", ".join(shown)
+
+
+def _plain_messages(field: forms.Field) -> None:
+    """Django's own words ("Ensure this value has at most 200 characters (it has 5000).",
+    "Null characters are not allowed.") replaced by ours, naming the field the way its label
+    does. Messages a field was given on purpose are kept."""
+    label = str(field.label or "this answer")
+    what = label[0].lower() + label[1:]
+    ours = {
+        "required": f"Enter {what}",
+        "null_characters_not_allowed": f"{label}: remove the hidden character (type it again)",
+        "invalid": f"Enter {what} as a number",
+    }
+    if getattr(field, "max_length", None):
+        ours["max_length"] = f"{label} must be {field.max_length:,} characters or fewer"
+    if getattr(field, "min_value", None) is not None:
+        ours["min_value"] = f"{label} must be {field.min_value:,} or more"
+    if getattr(field, "max_value", None) is not None:
+        ours["max_value"] = f"{label} must be {field.max_value:,} or fewer"
+    django_own = {}
+    for klass in reversed(type(field).__mro__):
+        django_own.update(getattr(klass, "default_error_messages", {}))
+    for code, message in ours.items():
+        if code not in field.error_messages or field.error_messages[code] == django_own.get(code):
+            field.error_messages[code] = message
+
+
+class _PlainWordsForm(forms.Form):
+    """Every meeting form: no message in Django's words reaches a user."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            _plain_messages(field)
+
+
+class ScheduleMeetingForm(_PlainWordsForm):
     """A team's MDT: when, where, how long each person gets, who chairs and who is invited."""
 
     team = forms.TypedChoiceField(
@@ -35,11 +88,20 @@ class ScheduleMeetingForm(forms.Form):
         label="Name of the meeting",
         max_length=200,
         strip=True,
-        error_messages={"required": "Enter a name for the meeting, for example North MDT"},
+        error_messages={
+            "required": "Enter a name for the meeting, for example North MDT",
+            "max_length": "The name of the meeting must be 200 characters or fewer",
+        },
     )
-    day = forms.CharField(label="Day", max_length=2, required=False, strip=True)
-    month = forms.CharField(label="Month", max_length=2, required=False, strip=True)
-    year = forms.CharField(label="Year", max_length=4, required=False, strip=True)
+    day = forms.CharField(
+        label="Day", max_length=2, required=False, strip=True, error_messages=DATE_PART_ERRORS
+    )
+    month = forms.CharField(
+        label="Month", max_length=2, required=False, strip=True, error_messages=DATE_PART_ERRORS
+    )
+    year = forms.CharField(
+        label="Year", max_length=4, required=False, strip=True, error_messages=DATE_PART_ERRORS
+    )
     time = forms.CharField(
         label="Start time",
         max_length=8,
@@ -109,12 +171,20 @@ class ScheduleMeetingForm(forms.Form):
             self.fields[f"guest_organisation_{n}"] = forms.CharField(
                 label=f"Guest {n}: organisation", max_length=300, required=False, strip=True
             )
+            _plain_messages(self.fields[f"guest_name_{n}"])
+            _plain_messages(self.fields[f"guest_organisation_{n}"])
         if choices is None:
             return
         self.fields["team"].choices = list(choices.teams)
         self.fields["every"].choices = list(choices.every)
-        staff = [(s.staff_id, f"{s.name}, {s.role}") for s in choices.staff]
-        self.fields["chair"].choices = [("", "Choose the chair"), *staff]
+        staff = [(s.staff_id, staff_label(s.name, s.role)) for s in choices.staff]
+        # The chair runs the meeting: a member of its team (the gate also refuses others).
+        chairs = [
+            (s.staff_id, staff_label(s.name, s.role))
+            for s in choices.staff
+            if s.in_team and s.may_chair
+        ]
+        self.fields["chair"].choices = [("", "Choose the chair"), *chairs]
         self.fields["invited"].choices = staff
 
     def guest_rows(self) -> list[tuple]:
@@ -126,24 +196,16 @@ class ScheduleMeetingForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        day, month, year = (data.get(k, "") for k in ("day", "month", "year"))
-        when = None
-        if not (day and month and year):
-            self.add_error("day", "Enter the date of the meeting, for example 3 3 2026")
-        else:
-            try:
-                when = dt.date(int(year), int(month), int(day))
-            except ValueError:
-                self.add_error("day", "The date of the meeting must be a real date")
-            else:
-                if when.year < 2000:
-                    self.add_error("day", "Enter the year with four numbers, for example 2026")
-                    when = None
-        time = _time_of_day(data.get("time", "")) if data.get("time") else None
-        if data.get("time") and time is None:
-            self.add_error("time", "Enter the time the meeting starts, for example 10:00")
-        if when and time:
-            data["starts_at"] = timezone.make_aware(dt.datetime.combine(when, time))
+        moment = date_and_time(
+            self,
+            data,
+            what="the date of the meeting",
+            time_what="the time the meeting starts",
+            time_example="10:00",
+            first_year=2000,
+        )
+        if moment:
+            data["starts_at"] = moment
         guests = []
         for n in range(1, GUEST_ROWS + 1):
             name = data.get(f"guest_name_{n}", "")
@@ -157,26 +219,29 @@ class ScheduleMeetingForm(forms.Form):
         return data
 
 
-class NominateForm(forms.Form):
+class NominateForm(_PlainWordsForm):
     """Someone to discuss, and why, in the nominator's words."""
 
     person_id = forms.IntegerField(
         min_value=1,
+        max_value=2**62,
         widget=forms.HiddenInput,
         error_messages={
             "required": "Choose the person to nominate",
             "invalid": "Choose the person to nominate",
+            "min_value": "Choose the person to nominate",
+            "max_value": "Choose the person to nominate",
         },
     )
     reason = forms.CharField(
         label="Why should the team discuss them?",
         widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=MAX_TEXT,
+        max_length=NOMINATION_REASON_MAX,
         strip=True,
         help_text="For example: carer struggling since the fall; two A&E visits this month.",
         error_messages={
             "required": "Enter why the team should discuss them",
-            "max_length": f"Keep the reason under {MAX_TEXT:,} characters",
+            "max_length": f"Keep the reason under {NOMINATION_REASON_MAX:,} characters",
         },
     )
     agreed_to_discussion = forms.BooleanField(
@@ -205,7 +270,7 @@ class PersonNominateForm(NominateForm):
         self.fields["meeting"].choices = list(meetings)
 
 
-class DiscussionForm(forms.Form):
+class DiscussionForm(_PlainWordsForm):
     """What was said and what was decided, for the minutes."""
 
     discussion = forms.CharField(
@@ -227,7 +292,7 @@ class DiscussionForm(forms.Form):
     )
 
 
-class MeetingActionForm(forms.Form):
+class MeetingActionForm(_PlainWordsForm):
     """An action agreed: it goes in the person's plan and on the lead's caseload."""
 
     what = forms.CharField(
@@ -267,12 +332,12 @@ class MeetingActionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["lead"].choices = [
             ("", "Choose who leads it"),
-            *((s.staff_id, f"{s.name}, {s.role}, {s.organisation}") for s in leads),
+            *((s.staff_id, staff_label(s.name, s.role, s.organisation)) for s in leads),
         ]
         self.fields["goal"].choices = [("", "None in particular"), *goals]
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(_PlainWordsForm):
     present = forms.TypedMultipleChoiceField(
         label="Who is here",
         coerce=int,

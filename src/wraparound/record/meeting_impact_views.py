@@ -103,8 +103,8 @@ def _charts(page) -> list[MonthlyChart]:
         ),
         _chart(
             "waits",
-            "Days from nomination to discussion",
-            "days (median)",
+            "Median days from nomination to discussion",
+            "median days",
             "down",
             "The median number of days from a person being nominated (or suggested) to the "
             "meeting that discussed them, for people discussed that month. Lower is better.",

@@ -31,6 +31,7 @@ from wraparound.record.views import client_ip, refusal
 
 _REFUSED = (access.NoAccess, access.BreakGlassRequired)
 NAV = "meetings"
+MOVES = ("up", "down")
 
 
 def _int(raw) -> int | None:
@@ -227,7 +228,11 @@ def decide_nomination(request: HttpRequest, meeting_id: int, item_id: int) -> Ht
         request,
         meeting_id,
         lambda: access.decide_nomination(
-            viewer=request.user, ip=client_ip(request), item_id=item_id, on_agenda=on_agenda
+            viewer=request.user,
+            ip=client_ip(request),
+            meeting_id=meeting_id,
+            item_id=item_id,
+            on_agenda=on_agenda,
         ),
         "Added to the agenda." if on_agenda else "Not on the agenda this time.",
         "#agenda" if on_agenda else "#nominations",
@@ -238,11 +243,19 @@ def decide_nomination(request: HttpRequest, meeting_id: int, item_id: int) -> Ht
 @login_required
 def move_item(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
     direction = request.POST.get("direction", "")
+    if direction not in MOVES:
+        # Only the page's own two buttons send a direction: anything else changed nothing.
+        messages.error(request, "Choose to move the person up or down the agenda")
+        return _meeting_page(request, meeting_id, status=400)
     return _change(
         request,
         meeting_id,
         lambda: access.move_agenda_item(
-            viewer=request.user, ip=client_ip(request), item_id=item_id, direction=direction
+            viewer=request.user,
+            ip=client_ip(request),
+            meeting_id=meeting_id,
+            item_id=item_id,
+            direction=direction,
         ),
         "The agenda order has been changed.",
         "#agenda",
@@ -344,6 +357,17 @@ def finish_meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @require_POST
 @login_required
 def cancel_meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """Cancelling cannot be undone, so the first press asks; "Yes, cancel it" does it."""
+    if request.POST.get("confirm") != "yes":
+        try:
+            page = access.open_meeting(
+                viewer=request.user, ip=client_ip(request), meeting_id=meeting_id
+            )
+        except _REFUSED:
+            return refusal(request)
+        if not page.may_cancel:
+            return refusal(request)
+        return render(request, "record/meetings/cancel.html", {"meeting": page, "nav": NAV})
     return _change(
         request,
         meeting_id,
@@ -362,7 +386,12 @@ def _timer(view) -> dict:
     seconds_left, item = view.seconds_left, view.item
     if item.status == "discussed":
         taken = item.minutes_taken
-        text = "Discussed" + (f" in {taken} min" if taken is not None else "")
+        if taken is None:
+            text = "Discussed"
+        elif taken < 1:
+            text = "Discussed in less than a minute"
+        else:
+            text = f"Discussed in {taken} min"
         return {"started": False, "text": text, "over": False}
     if seconds_left is None:
         minutes = getattr(view, "minutes_per_person", None)
@@ -418,7 +447,9 @@ def meeting_person(request: HttpRequest, meeting_id: int, item_id: int) -> HttpR
 def start_discussion(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
     """The person's turn starts: the timer runs from now, and survives a reload."""
     try:
-        access.start_discussion(viewer=request.user, ip=client_ip(request), item_id=item_id)
+        access.start_discussion(
+            viewer=request.user, ip=client_ip(request), meeting_id=meeting_id, item_id=item_id
+        )
     except _REFUSED:
         return refusal(request)
     except access.InvalidRequest as exc:
@@ -437,6 +468,7 @@ def record_discussion(request: HttpRequest, meeting_id: int, item_id: int) -> Ht
             access.record_discussion(
                 viewer=request.user,
                 ip=client_ip(request),
+                meeting_id=meeting_id,
                 item_id=item_id,
                 discussion=form.cleaned_data["discussion"],
                 decisions=form.cleaned_data["decisions"],
@@ -474,6 +506,7 @@ def add_action(request: HttpRequest, meeting_id: int, item_id: int) -> HttpRespo
             access.add_meeting_action(
                 viewer=request.user,
                 ip=client_ip(request),
+                meeting_id=meeting_id,
                 item_id=item_id,
                 what=data["what"],
                 lead_staff_id=data["lead"],

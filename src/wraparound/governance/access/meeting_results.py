@@ -49,6 +49,7 @@ class StaffChoice:
     role: str  # "District nurse" (job title) or the role's label
     organisation: str
     in_team: bool  # a member of the meeting's (or the viewer's) team
+    may_chair: bool = False  # their role may run meetings
 
 
 @dataclass(frozen=True)

@@ -379,6 +379,7 @@ def _staff_choices(team_id: int | None, *, among: set[int] | None = None) -> lis
             role=_staff_label(s),
             organisation=s.organisation.name,
             in_team=s.id in members,
+            may_chair=has_permission(s.role, Permission.RUN_MEETINGS),
         )
         for s in staff.select_related("user", "organisation")
     ]

@@ -5,94 +5,192 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('governance', '0006_alter_auditentry_action'),
+        ("governance", "0006_alter_auditentry_action"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Meeting',
+            name="Meeting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('starts_at', models.DateTimeField()),
-                ('minutes_per_person', models.PositiveSmallIntegerField(default=10)),
-                ('virtual', models.BooleanField(default=False)),
-                ('where', models.CharField(blank=True, help_text='The room, or how to join', max_length=300)),
-                ('every', models.CharField(choices=[('once', 'Does not repeat'), ('weekly', 'Every week'), ('fortnightly', 'Every 2 weeks'), ('monthly', 'Every month (same week and day)')], default='once', max_length=12)),
-                ('chair_staff_id', models.BigIntegerField()),
-                ('chair_name', models.CharField(max_length=300)),
-                ('status', models.CharField(choices=[('planned', 'Planned'), ('under_way', 'Under way'), ('finished', 'Finished'), ('cancelled', 'Cancelled')], default='planned', max_length=12)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by_name', models.CharField(max_length=300)),
-                ('created_at', models.DateTimeField()),
-                ('follows', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='followed_by', to='meetings.meeting')),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='meetings', to='governance.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("starts_at", models.DateTimeField()),
+                ("minutes_per_person", models.PositiveSmallIntegerField(default=10)),
+                ("virtual", models.BooleanField(default=False)),
+                (
+                    "where",
+                    models.CharField(
+                        blank=True, help_text="The room, or how to join", max_length=300
+                    ),
+                ),
+                (
+                    "every",
+                    models.CharField(
+                        choices=[
+                            ("once", "Does not repeat"),
+                            ("weekly", "Every week"),
+                            ("fortnightly", "Every 2 weeks"),
+                            ("monthly", "Every month (same week and day)"),
+                        ],
+                        default="once",
+                        max_length=12,
+                    ),
+                ),
+                ("chair_staff_id", models.BigIntegerField()),
+                ("chair_name", models.CharField(max_length=300)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Planned"),
+                            ("under_way", "Under way"),
+                            ("finished", "Finished"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="planned",
+                        max_length=12,
+                    ),
+                ),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("created_by_name", models.CharField(max_length=300)),
+                ("created_at", models.DateTimeField()),
+                (
+                    "follows",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="followed_by",
+                        to="meetings.meeting",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="meetings",
+                        to="governance.team",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['starts_at', 'id'],
+                "ordering": ["starts_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Invitation',
+            name="Invitation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('staff_id', models.BigIntegerField(blank=True, null=True)),
-                ('name', models.CharField(max_length=300)),
-                ('organisation', models.CharField(blank=True, max_length=300)),
-                ('role_label', models.CharField(blank=True, max_length=200)),
-                ('guest', models.BooleanField(default=False)),
-                ('attended', models.BooleanField(blank=True, null=True)),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='meetings.meeting')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("staff_id", models.BigIntegerField(blank=True, null=True)),
+                ("name", models.CharField(max_length=300)),
+                ("organisation", models.CharField(blank=True, max_length=300)),
+                ("role_label", models.CharField(blank=True, max_length=200)),
+                ("guest", models.BooleanField(default=False)),
+                ("attended", models.BooleanField(blank=True, null=True)),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invitations",
+                        to="meetings.meeting",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['guest', 'name', 'id'],
+                "ordering": ["guest", "name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='CaseItem',
+            name="CaseItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('person_id', models.BigIntegerField()),
-                ('source', models.CharField(choices=[('nominated', 'Nominated'), ('suggested', 'Suggested'), ('carried', 'Carried over (open actions)')], max_length=12)),
-                ('reason', models.TextField()),
-                ('hospital_reason', models.TextField(blank=True)),
-                ('nominated_by_staff_id', models.BigIntegerField(blank=True, null=True)),
-                ('nominated_by_name', models.CharField(max_length=300)),
-                ('nominated_at', models.DateTimeField()),
-                ('agreed_to_discussion', models.BooleanField(default=False)),
-                ('status', models.CharField(choices=[('proposed', 'Waiting for the chair'), ('agenda', 'On the agenda'), ('declined', 'Not this time'), ('discussed', 'Discussed'), ('not_reached', 'Not reached')], default='proposed', max_length=12)),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('discussion', models.TextField(blank=True)),
-                ('decisions', models.TextField(blank=True)),
-                ('recorded_by_name', models.CharField(blank=True, max_length=300)),
-                ('recorded_partner', models.CharField(blank=True, max_length=32)),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='meetings.meeting')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("person_id", models.BigIntegerField()),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("nominated", "Nominated"),
+                            ("suggested", "Suggested"),
+                            ("carried", "Carried over (open actions)"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("reason", models.TextField()),
+                ("hospital_reason", models.TextField(blank=True)),
+                ("nominated_by_staff_id", models.BigIntegerField(blank=True, null=True)),
+                ("nominated_by_name", models.CharField(max_length=300)),
+                ("nominated_at", models.DateTimeField()),
+                ("agreed_to_discussion", models.BooleanField(default=False)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("proposed", "Waiting for the chair"),
+                            ("agenda", "On the agenda"),
+                            ("declined", "Not this time"),
+                            ("discussed", "Discussed"),
+                            ("not_reached", "Not reached"),
+                        ],
+                        default="proposed",
+                        max_length=12,
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(default=0)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                ("discussion", models.TextField(blank=True)),
+                ("decisions", models.TextField(blank=True)),
+                ("recorded_by_name", models.CharField(blank=True, max_length=300)),
+                ("recorded_partner", models.CharField(blank=True, max_length=32)),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="meetings.meeting",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'id'],
+                "ordering": ["position", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='meeting',
-            index=models.Index(fields=['team', 'starts_at'], name='meeting_team_when'),
+            model_name="meeting",
+            index=models.Index(fields=["team", "starts_at"], name="meeting_team_when"),
         ),
         migrations.AddIndex(
-            model_name='invitation',
-            index=models.Index(fields=['staff_id', 'meeting'], name='invitation_staff'),
+            model_name="invitation",
+            index=models.Index(fields=["staff_id", "meeting"], name="invitation_staff"),
         ),
         migrations.AddIndex(
-            model_name='caseitem',
-            index=models.Index(fields=['person_id', 'status'], name='case_item_person'),
+            model_name="caseitem",
+            index=models.Index(fields=["person_id", "status"], name="case_item_person"),
         ),
         migrations.AddConstraint(
-            model_name='caseitem',
-            constraint=models.UniqueConstraint(fields=('meeting', 'person_id'), name='uniq_meeting_person'),
+            model_name="caseitem",
+            constraint=models.UniqueConstraint(
+                fields=("meeting", "person_id"), name="uniq_meeting_person"
+            ),
         ),
     ]
