@@ -88,7 +88,7 @@ def main() -> None:
             "| person page and search p95 ≤ 150 ms (100k, 1M; SQLite, PostgreSQL; 23 November) | 42 – 94 ms | yes |",
             "| issue 10: person page (doorstep, plan summary, notes) and caseload p95 ≤ 150 ms at 100,000 people with plans | person 18.6 / 24.0 ms, My caseload 41.6 / 77.2 ms, Team caseload 55.5 / 103.0 ms (SQLite / PostgreSQL) | yes |",
             "| issue 11: team queue and learning page p95 ≤ 150 ms with 100,000 requests | queue 16 ms (20 teams) / 49 ms SQLite, 33 ms PostgreSQL (2 teams); learning page 52 ms (20 teams) but 303 ms SQLite / 333 ms PostgreSQL when 2 teams share all 100,000 | queue yes; learning page no at 2 teams |",
-            "| issue 12: meeting mode, one person's screen (gate and page; the chair and an invited volunteer) p95 ≤ 150 ms at 100,000 people | SQLite 73 – 102 ms; PostgreSQL 148 – 204 ms (busy machine, load 4 – 6) | SQLite yes; PostgreSQL no (gate for the chair only) |",
+            "| issue 12: meeting mode, one person's screen (gate and page; the chair and an invited volunteer) p95 ≤ 150 ms at 100,000 people | SQLite 30 – 42 ms; PostgreSQL 63 – 131 ms (load 2; after fewer reads per screen: the first run, at load 4 – 6, was 73 – 102 / 148 – 204 ms) | yes |",
             "| issue 12: MDT impact page p95 ≤ 150 ms (100,000 people, 50 meetings of 8) | page 60.4 ms SQLite / 119.7 ms PostgreSQL | yes |",
             "| issue 9: `search_people` p95 with the strong-match rule, restricted tokens and pauses (20k, SQLite, busy machine) | 16.5 ms (find alone 1.7 ms) | yes (≤ 150 ms) |",
             "| issue 9: cost of the audit hash chain per audited call; `verify-audit` speed | +0.7 ms a row (SQLite, busy; PostgreSQL +0.65 ms); 54,511 rows/s | recorded |",
