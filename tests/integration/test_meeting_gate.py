@@ -361,7 +361,12 @@ def test_an_action_reaches_the_leads_caseload_the_plan_the_record_and_the_next_m
     )
 
     caseload = access.open_caseload(viewer=staff["social"], ip=IP, whose="mine")
-    assert brian.id in [row.person.person_id for row in caseload.rows]
+    row = next(row for row in caseload.rows if row.person.person_id == brian.id)
+    day = timezone.localtime(Meeting.objects.get(id=mid).starts_at).date()
+    assert row.todo.mine == [
+        f"Joint visit with the district nurse, due {due.day} {due:%B %Y} "
+        f"(agreed at the MDT on {day.day} {day:%B %Y})"
+    ]
     plan = access.open_plan(viewer=staff["nurse"], person_id=brian.id, ip=IP)
     assert "Joint visit with the district nurse" in [a.what for a in plan.actions]
 

@@ -27,9 +27,9 @@ def _chunks(person_ids: Iterable[int]) -> Iterator[list[int]]:
 
 def open_actions_for_staff(staff_id: int) -> list[dict]:
     """The actions a practitioner has been named for and not finished, soonest due first
-    (undated last): ``person_id, action_id, what, due_on, status``."""
+    (undated last): ``person_id, action_id, what, due_on, status, meeting_item_id``."""
     rows = PlanAction.objects.filter(owner_staff_id=staff_id, status__in=OPEN_ACTION).values(
-        "person_id", "id", "what", "due_on", "status"
+        "person_id", "id", "what", "due_on", "status", "meeting_item_id"
     )
     out = [
         {
@@ -38,6 +38,7 @@ def open_actions_for_staff(staff_id: int) -> list[dict]:
             "what": r["what"],
             "due_on": r["due_on"],
             "status": r["status"],
+            "meeting_item_id": r["meeting_item_id"],
         }
         for r in rows
     ]

@@ -31,6 +31,7 @@ from wraparound.governance.access.viewer import _require, _Viewer, _viewer
 from wraparound.governance.models import Assignment, AuditEntry, CaseloadEntry, PersonSearchIndex
 from wraparound.governance.roles import Permission
 from wraparound.identity.models import Person
+from wraparound.meetings.models import CaseItem
 from wraparound.notes import queries as note_queries
 from wraparound.plans import queries as plan_queries
 from wraparound.sources.models import Event, SourceRecord
@@ -352,6 +353,7 @@ def _todos(v: _Viewer, ids: list[int], today: dt.date) -> dict[int, ToDo]:
     counts: dict[int, tuple[int, int]] = {}
     reviews: dict[int, dt.date] = {}
     own_due: dict[int, dt.date] = {}
+    mine: dict[int, list[str]] = {}
     if ids:
         for chunk in _chunks(ids, 500):
             counts.update(plan_queries.action_counts(chunk, today))
@@ -359,11 +361,13 @@ def _todos(v: _Viewer, ids: list[int], today: dt.date) -> dict[int, ToDo]:
                 plan_queries.reviews_due(chunk, today + dt.timedelta(days=REVIEW_WITHIN_DAYS))
             )
         wanted = set(ids)
-        for action in _open_actions(v.staff_id):
+        own = [a for a in _open_actions(v.staff_id) if a.get("person_id") in wanted]
+        for action in own:
             due = action.get("due_on")
             pid = action.get("person_id")
-            if pid in wanted and due and (pid not in own_due or due < own_due[pid]):
+            if due and (pid not in own_due or due < own_due[pid]):
                 own_due[pid] = due
+        mine = _own_action_lines(own)
     flags, hospital = _from_events(v, ids, today)
     for pid, texts in _flag_notes(v, ids, today).items():
         flags[pid] = list(dict.fromkeys(flags.get(pid, []) + texts))
@@ -379,7 +383,30 @@ def _todos(v: _Viewer, ids: list[int], today: dt.date) -> dict[int, ToDo]:
             new_flags=flags.get(pid, []),
             hospital=hospital.get(pid, []),
             next_due=min(dates) if dates else None,
+            mine=mine.get(pid, []),
         )
+    return out
+
+
+def _own_action_lines(actions: list[dict], most: int = 3) -> dict[int, list[str]]:
+    """The viewer's own open actions in words, soonest first, saying which MDT agreed each
+    (a lead finds on their caseload what the meeting asked of them, issue 12)."""
+    agreed = dict(
+        CaseItem.objects.filter(
+            id__in={a["meeting_item_id"] for a in actions if a.get("meeting_item_id")}
+        ).values_list("id", "meeting__starts_at")
+    )
+    out: dict[int, list[str]] = defaultdict(list)
+    for a in actions:  # already soonest due first
+        if len(out[a["person_id"]]) >= most:
+            continue
+        text = a["what"] if len(a["what"]) <= 120 else a["what"][:117] + "..."
+        if a.get("due_on"):
+            text += f", due {_england(a['due_on'])}"
+        when = agreed.get(a.get("meeting_item_id"))
+        if when:
+            text += f" (agreed at the MDT on {_england(timezone.localtime(when).date())})"
+        out[a["person_id"]].append(text)
     return out
 
 

@@ -534,6 +534,10 @@ class ToDo:
     new_flags: list[str] = field(default_factory=list)  # safety flags from the last 14 days
     hospital: list[str] = field(default_factory=list)  # "A&E attendance, 3 March 2026"
     next_due: dt.date | None = None
+    # The viewer's own open actions for the person, in words: "Joint visit, due 10 March 2026
+    # (agreed at the MDT on 3 March 2026)". Shown, not counted: what needs doing this week is
+    # counted above.
+    mine: list[str] = field(default_factory=list)
 
     @property
     def count(self) -> int:
