@@ -220,7 +220,7 @@ DEMO_STAFF = (
         "Priti",
         "Sharma",
         "Care co-ordinator",
-        "North caseload",
+        "chairs the North MDT: today's meeting is under MDT meetings",
     ),
     (
         "volunteer",
