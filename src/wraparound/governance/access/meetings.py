@@ -37,6 +37,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from wraparound.frontdoor import queries as fq
+from wraparound.frontdoor.models import HelpRequest
 from wraparound.governance.access import requests as request_gate
 from wraparound.governance.access.audit import _audit, _refuse
 from wraparound.governance.access.caseload import _from_events
@@ -588,9 +589,9 @@ def cancel_meeting(*, viewer, ip: str | None, meeting_id) -> None:
 # --- Suggestions ------------------------------------------------------------------------------
 
 
-def _team_people(team_id: int) -> list[int]:
+def _team_people(team_id: int, today: dt.date) -> list[int]:
     """Whom the team works with by name: its caseload list, its members' named people, and
-    people with open requests for help to the team (bounded)."""
+    people who asked the team for help in the last 90 days (bounded)."""
     members = list(Staff.objects.filter(teams__id=team_id).values_list("id", flat=True))
     ids = list(
         CaseloadEntry.objects.filter(team_id=team_id).values_list("person_id", flat=True)[
@@ -601,6 +602,12 @@ def _team_people(team_id: int) -> list[int]:
         Assignment.objects.filter(staff_id__in=members, ended_at=None).values_list(
             "person_id", flat=True
         )[:MAX_CANDIDATES]
+    )
+    since = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=90), dt.time()))
+    ids += list(
+        HelpRequest.objects.filter(team_id=team_id, received_at__gte=since, person_id__isnull=False)
+        .order_by("-received_at")
+        .values_list("person_id", flat=True)[:MAX_CANDIDATES]
     )
     return list(dict.fromkeys(ids))[:MAX_CANDIDATES]
 
@@ -667,7 +674,7 @@ def _suggest(v: _Viewer, meeting: Meeting, today: dt.date) -> list[Suggestion]:
             meeting_id=previous, status=CaseItem.Status.NOT_REACHED
         ).values_list("person_id", flat=True):
             reasons[pid].append("Not reached at the last meeting")
-    candidates = list(dict.fromkeys(list(reasons) + _team_people(meeting.team_id)))
+    candidates = list(dict.fromkeys(list(reasons) + _team_people(meeting.team_id, today)))
     for pid, review_on in plan_queries.reviews_due(
         candidates, today - dt.timedelta(days=1)
     ).items():
