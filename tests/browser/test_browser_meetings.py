@@ -34,8 +34,9 @@ TIMER = re.compile(r"^(\d+) min (\d+) s left$")
 
 
 @pytest.fixture
-def world(transactional_db, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def world(transactional_db):
+    # No faster password hasher here: test passwords are hashed once per run and cached
+    # (``factories._hashed``), so a hasher list of our own would refuse a hash made earlier.
     w = build_world()
     north = Team.objects.get(name="North neighbourhood team")
     margaret = Person.objects.get(id=w.margaret)
