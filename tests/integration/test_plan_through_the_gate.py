@@ -156,7 +156,15 @@ def test_an_action_owned_by_a_colleague_is_on_their_list(world):
         "Phone Jean",
         "Next month",
     ]
-    assert set(mine[0]) == {"person_id", "action_id", "what", "due_on", "status"}
+    assert set(mine[0]) == {
+        "person_id",
+        "action_id",
+        "what",
+        "due_on",
+        "status",
+        "meeting_item_id",  # agreed at an MDT, when it was (issue 12)
+    }
+    assert mine[0]["meeting_item_id"] is None
     assert queries.open_actions_for_staff(nurse.staff.id) == []
     # One overdue, one due within the week; the done one and next month's do not count.
     assert queries.action_counts([person.id, 424242], today) == {person.id: (1, 1)}
